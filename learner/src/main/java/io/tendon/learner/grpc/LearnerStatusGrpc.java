@@ -1,0 +1,39 @@
+package io.tendon.learner.grpc;
+
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.ingest.IngestService;
+import io.tendon.learner.replay.ReplayBuffer;
+import io.tendon.schemas.v1.LearnerStatus;
+import io.tendon.schemas.v1.LearnerStatusRequest;
+import io.tendon.schemas.v1.LearnerStatusService;
+import io.tendon.schemas.v1.Source;
+import jakarta.inject.Inject;
+
+/** Learner status over gRPC: what it holds and what it is doing. */
+@GrpcService
+public class LearnerStatusGrpc implements LearnerStatusService {
+
+    @Inject
+    LearnerConfig config;
+
+    @Inject
+    IngestService ingest;
+
+    @Inject
+    ReplayBuffer replay;
+
+    @Override
+    public Uni<LearnerStatus> getStatus(LearnerStatusRequest request) {
+        LearnerStatus.Builder status = LearnerStatus.newBuilder()
+                .setLearnerId(config.learnerId())
+                .setStage("BC_WARMUP")
+                .setTransitionsAccepted((long) ingest.metrics().acceptedCount())
+                .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters());
+        for (Source source : new Source[] {Source.DEMO, Source.INTERVENTION, Source.ROLLOUT}) {
+            status.putReplaySizes(source.name(), replay.size(source));
+        }
+        return Uni.createFrom().item(status.build());
+    }
+}

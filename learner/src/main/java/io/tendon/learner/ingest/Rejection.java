@@ -1,0 +1,5 @@
+package io.tendon.learner.ingest;
+
+/** A refused record: the reason (for counting) and a detail for people. */
+public record Rejection(DeadLetterReason reason, String detail) {
+}
