@@ -1,0 +1,57 @@
+package io.tendon.edge.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * Service-level settings of the edge runtime, declared once with unit and bounds and
+ * validated at start-up. Real-time parameters (control, admittance, safety) are declared in
+ * the control package itself, which imports no framework.
+ */
+@ConfigMapping(prefix = "tendon.edge")
+public interface EdgeConfig {
+
+    /** This robot's identity: the Kafka key of its transitions. [A-Za-z0-9._:-], 1-128 characters. */
+    @WithDefault("robot-0")
+    @Pattern(regexp = "[A-Za-z0-9._:-]{1,128}")
+    String robotId();
+
+    @Valid
+    Topics topics();
+
+    @Valid
+    Publisher publisher();
+
+    interface Topics {
+        @WithDefault("tendon.transitions")
+        @NotBlank
+        String transitions();
+
+        @WithDefault("tendon.policy-updates")
+        @NotBlank
+        String policyUpdates();
+
+        @WithDefault("tendon.episode-events")
+        @NotBlank
+        String episodeEvents();
+    }
+
+    interface Publisher {
+        /** Transitions waiting for the publisher thread before new ones are refused (1-1000000). */
+        @WithDefault("4096")
+        @Min(1)
+        @Max(1_000_000)
+        int queueCapacity();
+
+        /** Memory the Kafka producer may hold while the broker is away, MiB (1-4096). */
+        @WithDefault("64")
+        @Min(1)
+        @Max(4096)
+        int bufferMib();
+    }
+}
