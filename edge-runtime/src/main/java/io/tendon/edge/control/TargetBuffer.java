@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when it is fresh. Neither side ever waits for the other, and the reader always sees a whole
  * Targets, never one half-written. When nothing new arrived the reader keeps its last value.
  */
-public final class TargetBuffer {
+public final class TargetBuffer implements TargetSource {
 
     private static final int FRESH = 1 << 2;
     private static final int INDEX = 3;
@@ -28,6 +28,12 @@ public final class TargetBuffer {
     /** Writer only: makes the slot filled since {@link #beginWrite()} the newest. */
     public void publish() {
         writeIndex = ready.getAndSet(writeIndex | FRESH) & INDEX;
+    }
+
+    /** Reader only: the newest published targets, whatever the time (see {@link #readLatest}). */
+    @Override
+    public boolean targetsAt(long nowNanos, Targets into) {
+        return readLatest(into);
     }
 
     /**

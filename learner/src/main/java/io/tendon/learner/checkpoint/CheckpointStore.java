@@ -1,0 +1,106 @@
+package io.tendon.learner.checkpoint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints as directories of named parts ({@code ckpt-<id>/<part>}), made current by
+ * atomically replacing the {@code LATEST} pointer after every part is on disk. A crash while
+ * writing leaves {@code LATEST} on the previous, complete checkpoint. Keeps the newest
+ * {@code keep} checkpoints and deletes older ones.
+ */
+public final class CheckpointStore {
+
+    private static final String LATEST = "LATEST";
+    private static final Pattern PART = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+    private final Path root;
+    private final int keep;
+
+    public CheckpointStore(Path root, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1, was " + keep);
+        }
+        this.root = root;
+        this.keep = keep;
+    }
+
+    /** Writes a checkpoint with these parts and makes it the latest. Part names: [A-Za-z0-9._-]. */
+    public void write(long id, Map<String, AtomicFile.Body> parts) throws IOException {
+        Path dir = root.resolve("ckpt-" + id);
+        Files.createDirectories(dir);
+        for (Map.Entry<String, AtomicFile.Body> part : parts.entrySet()) {
+            if (!PART.matcher(part.getKey()).matches()) {
+                throw new IllegalArgumentException("bad checkpoint part name '" + part.getKey() + "'");
+            }
+            AtomicFile.write(dir.resolve(part.getKey()), part.getValue());
+        }
+        AtomicFile.write(dir.resolve("COMPLETE"), String.join("\n", new TreeSet<>(parts.keySet()))
+                .getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(root.resolve(LATEST), Long.toString(id).getBytes(StandardCharsets.UTF_8));
+        prune(id);
+    }
+
+    /** The checkpoint LATEST points at, if any. */
+    public Optional<Checkpoint> latest() throws IOException {
+        String id;
+        try {
+            id = Files.readString(root.resolve(LATEST), StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        Path dir = root.resolve("ckpt-" + id);
+        if (!Files.exists(dir.resolve("COMPLETE"))) {
+            throw new IOException("checkpoint " + dir + " named by LATEST is incomplete");
+        }
+        Set<String> names = new TreeSet<>(Files.readAllLines(dir.resolve("COMPLETE"), StandardCharsets.UTF_8));
+        names.remove("");
+        return Optional.of(new Checkpoint(Long.parseLong(id), dir, names));
+    }
+
+    private void prune(long current) throws IOException {
+        TreeSet<Long> ids = new TreeSet<>();
+        try (Stream<Path> list = Files.list(root)) {
+            list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("ckpt-[0-9]+"))
+                    .forEach(n -> ids.add(Long.parseLong(n.substring(5))));
+        }
+        while (ids.size() > keep) {
+            long oldest = ids.pollFirst();
+            if (oldest == current) {
+                break;
+            }
+            deleteTree(root.resolve("ckpt-" + oldest));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** A complete checkpoint on disk. */
+    public record Checkpoint(long id, Path directory, Set<String> parts) {
+
+        /** Opens a part; the caller closes the stream. */
+        public InputStream open(String part) throws IOException {
+            if (!parts.contains(part)) {
+                throw new NoSuchFileException(directory.resolve(part).toString(), null, "not in checkpoint " + id);
+            }
+            return Files.newInputStream(directory.resolve(part));
+        }
+    }
+}
