@@ -1,0 +1,265 @@
+package io.tendon.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+
+/**
+ * The local main job: a real Kafka broker, the learner and the edge runtime, each its own
+ * process on 127.0.0.1, started in that order, checked for connection, then watched until
+ * Ctrl-C (or {@code -Dtendon.local.seconds}). Everything they write goes under
+ * {@code .tendon/} in the project directory.
+ *
+ * <p>System properties: {@code tendon.local.root} (project directory), {@code tendon.local.kafka-port}
+ * (9092), {@code tendon.local.controller-port} (9093), {@code tendon.local.learner-port} (8090),
+ * {@code tendon.local.edge-port} (8080), {@code tendon.local.seconds} (0 = until Ctrl-C),
+ * {@code tendon.local.fresh} (true: delete the previous run's broker data first).
+ */
+public final class LocalStack {
+
+    private static final List<String> TOPICS = List.of("tendon.transitions", "tendon.transitions.dlq",
+            "tendon.policy-updates", "tendon.episode-events");
+    private static final String LEARNER_GROUP = "tendon-learner";
+
+    private final Path root;
+    private final Path home;
+    private final int learnerPort;
+    private final int edgePort;
+    private final KafkaBrokerProcess broker;
+    private final List<ManagedProcess> services = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    LocalStack(Path root, int kafkaPort, int controllerPort, int learnerPort, int edgePort) {
+        this.root = root;
+        this.home = root.resolve(".tendon");
+        this.learnerPort = learnerPort;
+        this.edgePort = edgePort;
+        this.broker = new KafkaBrokerProcess(home.resolve("kafka"), kafkaPort, controllerPort);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("tendon.local.root", ".")).toAbsolutePath().normalize();
+        LocalStack stack = new LocalStack(root,
+                Integer.getInteger("tendon.local.kafka-port", 9092),
+                Integer.getInteger("tendon.local.controller-port", 9093),
+                Integer.getInteger("tendon.local.learner-port", 8090),
+                Integer.getInteger("tendon.local.edge-port", 8080));
+        long seconds = Long.getLong("tendon.local.seconds", 0);
+        if (Boolean.getBoolean("tendon.local.fresh")) {
+            stack.deleteBrokerData();
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.stop();
+            stopped.countDown();
+        }, "tendon-local-stop"));
+        int exit = 0;
+        try {
+            stack.start();
+            stack.watch(seconds);
+        } catch (Exception e) {
+            System.out.println();
+            System.out.println("Tendon local run FAILED: " + e.getMessage());
+            exit = 1;
+        }
+        // Stop in order (edge, learner, broker) before the JVM exits.
+        stack.stop();
+        System.exit(exit);
+    }
+
+    void start() throws Exception {
+        Path learnerJar = root.resolve("learner/target/quarkus-app/quarkus-run.jar");
+        Path edgeJar = root.resolve("edge-runtime/target/quarkus-app/quarkus-run.jar");
+        for (Path jar : List.of(learnerJar, edgeJar)) {
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (mvn -B -Plocal package does)");
+            }
+        }
+        Files.createDirectories(home.resolve("logs"));
+        say("Tendon local run in %s", home);
+        say("[1/3] Kafka broker (KRaft) on %s, data in %s", broker.bootstrapServers(), root.relativize(broker.dataDirectory()));
+        broker.start(Duration.ofSeconds(90));
+
+        say("[2/3] learner on http://127.0.0.1:%d", learnerPort);
+        startService("learner", learnerJar, learnerPort, List.of());
+        say("[3/3] edge runtime on http://127.0.0.1:%d (simulated robot)", edgePort);
+        startService("edge", edgeJar, edgePort, List.of());
+
+        try (Admin admin = admin()) {
+            Set<String> topics = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
+            if (!topics.containsAll(TOPICS)) {
+                throw new IllegalStateException("topics missing: have " + topics + ", need " + TOPICS);
+            }
+            int partitions = waitForLearnerAssignment(admin, Duration.ofSeconds(60));
+            say("");
+            say("Tendon is up and connected:");
+            say("  broker   %s  topics %s", broker.bootstrapServers(), topics);
+            say("  learner  http://127.0.0.1:%d  (gRPC + /q/health + /q/metrics), consuming %d partitions as group %s",
+                    learnerPort, partitions, LEARNER_GROUP);
+            say("  edge     http://127.0.0.1:%d  (gRPC + /q/health + /q/metrics), publishing to tendon.transitions", edgePort);
+            say("  logs     %s", root.relativize(home.resolve("logs")));
+            say("  try      kcat -b %s -L", broker.bootstrapServers());
+            say("");
+        }
+    }
+
+    private void startService(String name, Path jar, int port, List<String> extraProperties) throws Exception {
+        if (KafkaBrokerProcess.portOpen(port)) {
+            throw new IllegalStateException("port " + port + " is already in use; choose -Dtendon.local." + name + "-port");
+        }
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            // Its own session: Ctrl-C reaches only this launcher, which then stops the services in order.
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1"));
+        command.addAll(extraProperties);
+        command.add("-jar");
+        command.add(jar.toString());
+        ManagedProcess process = ManagedProcess.start(name, command, root, home.resolve("logs/" + name + ".log"));
+        services.add(process);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            if (!process.alive()) {
+                throw new IllegalStateException(name + " exited during start-up:\n" + process.tail(40));
+            }
+            if (httpStatus("http://127.0.0.1:" + port + "/q/health/ready") == 200) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " was not ready within 120 s:\n" + process.tail(40));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private int waitForLearnerAssignment(Admin admin, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<String, ConsumerGroupDescription> groups =
+                    admin.describeConsumerGroups(List.of(LEARNER_GROUP)).all().get(10, TimeUnit.SECONDS);
+            Collection<MemberDescription> members = groups.get(LEARNER_GROUP).members();
+            int partitions = members.stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+            if (partitions > 0) {
+                return partitions;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the learner did not join consumer group " + LEARNER_GROUP);
+    }
+
+    void watch(long seconds) throws Exception {
+        long start = System.nanoTime();
+        say("Watching (Ctrl-C stops everything cleanly)%s.", seconds > 0 ? " for " + seconds + " s" : "");
+        while (seconds <= 0 || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
+            long remainingMs = seconds > 0
+                    ? TimeUnit.SECONDS.toMillis(seconds) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                    : Long.MAX_VALUE;
+            Thread.sleep(Math.max(1, Math.min(10_000, remainingMs)));
+            for (ManagedProcess service : services) {
+                if (!service.alive()) {
+                    throw new IllegalStateException(service.name() + " stopped unexpectedly:\n" + service.tail(40));
+                }
+            }
+            String edge = scrape(edgePort);
+            String learner = scrape(learnerPort);
+            say("t=%4ds  edge: %.0f transitions delivered to Kafka | learner: %.0f accepted, %.0f dead letters",
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                    metric(edge, "tendon_edge_transitions_delivered_total"),
+                    metric(learner, "tendon_learner_transitions_accepted_total"),
+                    metric(learner, "tendon_learner_dead_letters_total"));
+        }
+    }
+
+    private synchronized void stop() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            ManagedProcess service = services.get(i);
+            if (service.alive()) {
+                say("stopping %s", service.name());
+                service.stop(30);
+            }
+        }
+        services.clear();
+        broker.stop();
+    }
+
+    private void deleteBrokerData() throws IOException {
+        Path data = broker.dataDirectory();
+        if (Files.exists(data)) {
+            try (var walk = Files.walk(data)) {
+                for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    }
+
+    private int httpStatus(String url) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String scrape(int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                    .header("Accept", "text/plain").timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** Sum of every sample of a Prometheus metric (all label sets). */
+    static double metric(String body, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println(String.format(format, args));
+        System.out.flush();
+    }
+}
