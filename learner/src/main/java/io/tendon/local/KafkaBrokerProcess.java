@@ -154,6 +154,10 @@ final class KafkaBrokerProcess {
         }
     }
 
+    boolean running() {
+        return process != null && process.alive();
+    }
+
     String tail(int lines) {
         return process == null ? "" : process.tail(lines);
     }

@@ -204,7 +204,10 @@ public final class LocalStack {
             }
         }
         services.clear();
-        broker.stop();
+        if (broker.running()) {
+            say("stopping kafka");
+            broker.stop();
+        }
     }
 
     private void deleteBrokerData() throws IOException {
