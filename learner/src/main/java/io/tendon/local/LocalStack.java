@@ -44,13 +44,17 @@ public final class LocalStack {
     private final Path home;
     private final int learnerPort;
     private final int edgePort;
-    private final KafkaBrokerProcess broker;
+    final KafkaBrokerProcess broker;
     private final List<ManagedProcess> services = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    LocalStack(Path root, int kafkaPort, int controllerPort, int learnerPort, int edgePort) {
+    /**
+     * @param home where the broker's data, the logs and the services' state go
+     * @param root the project directory (holds the packaged services)
+     */
+    LocalStack(Path home, Path root, int kafkaPort, int controllerPort, int learnerPort, int edgePort) {
         this.root = root;
-        this.home = root.resolve(".tendon");
+        this.home = home;
         this.learnerPort = learnerPort;
         this.edgePort = edgePort;
         this.broker = new KafkaBrokerProcess(home.resolve("kafka"), kafkaPort, controllerPort);
@@ -58,7 +62,7 @@ public final class LocalStack {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("tendon.local.root", ".")).toAbsolutePath().normalize();
-        LocalStack stack = new LocalStack(root,
+        LocalStack stack = new LocalStack(root.resolve(".tendon"), root,
                 Integer.getInteger("tendon.local.kafka-port", 9092),
                 Integer.getInteger("tendon.local.controller-port", 9093),
                 Integer.getInteger("tendon.local.learner-port", 8090),
@@ -96,7 +100,7 @@ public final class LocalStack {
         }
         Files.createDirectories(home.resolve("logs"));
         say("Tendon local run in %s", home);
-        say("[1/3] Kafka broker (KRaft) on %s, data in %s", broker.bootstrapServers(), root.relativize(broker.dataDirectory()));
+        say("[1/3] Kafka broker (KRaft) on %s, data in %s", broker.bootstrapServers(), broker.dataDirectory());
         broker.start(Duration.ofSeconds(90));
 
         say("[2/3] learner on http://127.0.0.1:%d", learnerPort);
@@ -116,7 +120,7 @@ public final class LocalStack {
             say("  learner  http://127.0.0.1:%d  (gRPC + /q/health + /q/metrics), consuming %d partitions as group %s",
                     learnerPort, partitions, LEARNER_GROUP);
             say("  edge     http://127.0.0.1:%d  (gRPC + /q/health + /q/metrics), publishing to tendon.transitions", edgePort);
-            say("  logs     %s", root.relativize(home.resolve("logs")));
+            say("  logs     %s", home.resolve("logs"));
             say("  try      kcat -b %s -L", broker.bootstrapServers());
             say("");
         }
@@ -195,7 +199,7 @@ public final class LocalStack {
         }
     }
 
-    private synchronized void stop() {
+    synchronized void stop() {
         for (int i = services.size() - 1; i >= 0; i--) {
             ManagedProcess service = services.get(i);
             if (service.alive()) {
@@ -221,7 +225,7 @@ public final class LocalStack {
         }
     }
 
-    private Admin admin() {
+    Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
@@ -238,7 +242,7 @@ public final class LocalStack {
         }
     }
 
-    private String scrape(int port) {
+    String scrape(int port) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
                     .header("Accept", "text/plain").timeout(Duration.ofSeconds(5)).build(),
