@@ -30,7 +30,8 @@ public final class GradientGuidance implements GuidanceTerm {
     /** Active in the last ceil(fraction * n) steps. */
     @Override
     public boolean activeAt(int i, int n) {
-        return i >= n - (int) Math.ceil(fraction * n - 1e-9);
+        // The fraction arrives as a float (0.3f is 0.30000001): a tolerance keeps ceil(3.0000001) at 3.
+        return i >= n - (int) Math.ceil(fraction * n - 1e-5);
     }
 
     @Override

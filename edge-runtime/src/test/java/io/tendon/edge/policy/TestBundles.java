@@ -43,6 +43,12 @@ final class TestBundles {
                 .setActionLayout(layout);
     }
 
+    /** Lets stiffness go negative too: for graphs whose closed-form answers are arbitrary numbers. */
+    static BundleManifest.Builder unbounded(BundleManifest.Builder m) {
+        m.getActionLayoutBuilder().setLower(12, -1000f);
+        return m;
+    }
+
     static TensorSpec f32(String name, long... shape) {
         TensorSpec.Builder t = TensorSpec.newBuilder().setName(name).setDtype(DType.FLOAT32);
         for (long d : shape) {

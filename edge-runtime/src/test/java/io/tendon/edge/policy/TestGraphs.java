@@ -322,8 +322,8 @@ final class TestGraphs {
             sqrtAbar[i] = (float) Math.sqrt(abar[i]);
             sqrtOneMinus[i] = (float) Math.sqrt(1 - abar[i]);
         }
-        ONNXNode sa = b.op(ONNXOperators.GATHER, b.floats(sqrtAbar, abar.length), t);
-        ONNXNode so = b.op(ONNXOperators.GATHER, b.floats(sqrtOneMinus, abar.length), t);
+        ONNXNode sa = b.op(ONNXOperators.GATHER, Map.of("axis", 0), b.floats(sqrtAbar, abar.length), t);
+        ONNXNode so = b.op(ONNXOperators.GATHER, Map.of("axis", 0), b.floats(sqrtOneMinus, abar.length), t);
         ONNXNode eps = b.op(ONNXOperators.DIV,
                 b.op(ONNXOperators.SUB, x, b.op(ONNXOperators.MUL, b.floats(target, 1, h, a), sa)), so);
         b.output(eps, Port.f("epsilon", 1, h, a));
@@ -372,8 +372,29 @@ final class TestGraphs {
     }
 
     /**
-     * The reference two-rate fast graph of the benchmark: cumsum over the wrench window, 6 -> 64
-     * ReLU, plus the slow conditioning projected 64 -> 64, ReLU, 64 -> A, plus the noise.
+     * A windowed step graph for a FAST graph integrated by the sampler: per-row targets
+     * T = cumsum(wrench) Wf + cond Ws + bs (as {@link #causalFast} without noise), and
+     * v = (T - x) / (1 - t), which Euler integrates exactly onto T.
+     */
+    static byte[] windowedClosedFormStep(int a, int condDim, float[] wf, float[] ws, float[] bs) {
+        Builder b = new Builder();
+        ONNXPlaceholder wrench = b.input(Port.f("wrench_window", 1, -1, 6));
+        ONNXPlaceholder cond = b.input(Port.f("conditioning", 1, condDim));
+        ONNXPlaceholder x = b.input(Port.f("sample", 1, -1, a));
+        ONNXPlaceholder t = b.input(Port.f("flow_time", 1, 1));
+        ONNXNode kv = b.op(OnnxOps.CUMSUM, wrench, b.longs(1));
+        ONNXNode target = b.op(ONNXOperators.ADD, b.op(OnnxOps.MATMUL, kv, b.floats(wf, 6, a)),
+                b.op(ONNXOperators.GEMM, cond, b.floats(ws, condDim, a), b.floats(bs, a)));
+        ONNXNode v = b.op(ONNXOperators.DIV, b.op(ONNXOperators.SUB, target, x),
+                b.op(ONNXOperators.SUB, b.scalar(1f), t));
+        b.output(v, Port.f("velocity", 1, -1, a));
+        return b.build();
+    }
+
+    /**
+     * The reference two-rate fast graph of the benchmark: cumsum over the wrench window (a causal
+     * running summary), projected 6 -> hidden, plus the slow conditioning projected to hidden,
+     * ReLU, hidden -> A, plus the noise.
      */
     static byte[] referenceFast(long seed, int a, int condDim, int hidden) {
         Mlp proj = new Mlp(seed, Act.RELU, 6, hidden);
