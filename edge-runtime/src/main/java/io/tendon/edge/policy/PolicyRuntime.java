@@ -153,7 +153,7 @@ public final class PolicyRuntime implements AutoCloseable {
      * observation {@code obs}. Policy thread only; allocation-free.
      */
     public StepOutcome step(long tick, long tickNanos, Observation obs) {
-        stats.ticks = stats.ticks + 1;
+        stats.steps = stats.steps + 1;
         Prediction p = prediction;
         boolean due;
         try {

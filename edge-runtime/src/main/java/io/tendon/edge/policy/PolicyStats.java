@@ -6,7 +6,7 @@ package io.tendon.edge.policy;
  */
 public final class PolicyStats {
 
-    volatile long ticks;
+    volatile long steps;
     volatile long published;
     volatile long misses;
     volatile long nonFinite;
@@ -19,9 +19,9 @@ public final class PolicyStats {
     volatile long delays;
     volatile double achievedRateHz;
 
-    /** Ticks the policy thread ran. */
-    public long ticks() {
-        return ticks;
+    /** Steps run on an observation (ticks without a usable observation are not steps). */
+    public long steps() {
+        return steps;
     }
 
     /** Plans handed to the control loop. */
