@@ -40,16 +40,19 @@ public final class ChunkScheduler {
         return periodNanos;
     }
 
-    /** Stores a prediction: {@code count} raw action rows, row {@code r} for tick {@code start + r}. */
+    /**
+     * Stores a prediction: {@code count} raw action rows, row {@code r} for tick {@code start + r}
+     * (pass only the rows that can still be executed: rows dropped for latency never are).
+     */
     public void accept(long start, float[] actions, int offset, int count, int dim) {
         ensembler.add(start, actions, offset, count, dim, scalarStiffness);
     }
 
     /** Commits the ensembled rows for ticks {@code from..to} (inclusive) that some prediction covers. */
-    public void commit(long from, long to, double decay) {
+    public void commit(long from, long to) {
         for (long s = from; s <= to; s++) {
             int slot = slot(s);
-            if (ensembler.blend(s, decay, timeline, slot * PlanRow.STRIDE)) {
+            if (ensembler.blend(s, timeline, slot * PlanRow.STRIDE)) {
                 timelineTick[slot] = s;
             }
         }

@@ -83,6 +83,8 @@ public final class PolicyRuntime implements AutoCloseable {
     private final double decay;
     private final int actionDim;
     private final Map<String, LatencyStats> latencies;
+    private final LatencyStats inferenceLatency = new LatencyStats();
+    private final LatencyStats stepLatency = new LatencyStats();
     private volatile RuntimeException lastFailure;
 
     private PolicyRuntime(PolicyBundle bundle, OrtSettings settings, Options options) {
@@ -123,7 +125,7 @@ public final class PolicyRuntime implements AutoCloseable {
                         + planRows);
             }
             int chunks = bundle.mode == PolicyMode.TWO_RATE ? 2 : (h + bundle.execHorizon - 1) / bundle.execHorizon + 1;
-            this.scheduler = new ChunkScheduler(new TemporalEnsembler(chunks, h),
+            this.scheduler = new ChunkScheduler(new TemporalEnsembler(chunks, h, decay),
                     executor.publisher(), h + planRows + 2, bundle.actionSpace.scalarStiffness, periodNanos);
             this.prediction = new Prediction(h * actionDim);
             int rows = bundle.mode == PolicyMode.TWO_RATE ? 1 : h;
@@ -156,6 +158,7 @@ public final class PolicyRuntime implements AutoCloseable {
         stats.steps = stats.steps + 1;
         Prediction p = prediction;
         boolean due;
+        long started = System.nanoTime();
         try {
             due = mode.compute(tick, obs, p);
         } catch (RuntimeException e) {
@@ -167,6 +170,7 @@ public final class PolicyRuntime implements AutoCloseable {
         if (!due) {
             return StepOutcome.IDLE;
         }
+        inferenceLatency.record(System.nanoTime() - started);
         int length = p.rows * actionDim;
         if (!ActionSpace.allFinite(p.actions, 0, length)) {
             stats.nonFinite = stats.nonFinite + 1;
@@ -185,11 +189,14 @@ public final class PolicyRuntime implements AutoCloseable {
             mode.retry(tick);
             return StepOutcome.LATE;
         }
-        scheduler.accept(p.firstTick, p.actions, 0, p.rows, actionDim);
-        scheduler.commit(p.commitFrom, p.commitTo, decay);
+        // Rows before commitFrom (dropped for latency) are never executed: only the rest is kept.
+        int skip = (int) (p.commitFrom - p.firstTick);
+        scheduler.accept(p.commitFrom, p.actions, skip * actionDim, p.rows - skip, actionDim);
+        scheduler.commit(p.commitFrom, p.commitTo);
         scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now);
         stats.published = stats.published + 1;
         recordProposal(p, obs, delay);
+        stepLatency.record(System.nanoTime() - started);
         return StepOutcome.PUBLISHED;
     }
 
@@ -243,6 +250,20 @@ public final class PolicyRuntime implements AutoCloseable {
     /** Per graph ("head", "step", ...), its run latencies. */
     public Map<String, LatencyStats> graphLatencies() {
         return latencies;
+    }
+
+    /**
+     * Inference of each step that produced a prediction: observation normalised, every graph of
+     * the mode run through its binding (the sampler's loop included), actions read out,
+     * denormalised and composed with the residual.
+     */
+    public LatencyStats inferenceLatency() {
+        return inferenceLatency;
+    }
+
+    /** Whole published steps: inference, checks, ensembling and the plan handed to the executor. */
+    public LatencyStats stepLatency() {
+        return stepLatency;
     }
 
     /** One policy tick, nanoseconds. */

@@ -17,9 +17,12 @@ public final class Rotations {
     public static void quaternionFromRotationVector(double rx, double ry, double rz, double[] q, int o) {
         double angle = Math.sqrt(rx * rx + ry * ry + rz * rz);
         double half = 0.5 * angle;
+        double sin = Math.sin(half);
+        // cos from sin where cos >= 0 (angles up to pi, the usual case): one trigonometric call, not two.
+        double cos = half <= 0.5 * Math.PI ? Math.sqrt(1.0 - sin * sin) : Math.cos(half);
         // sin(half)/angle, with its Taylor series near zero so that tiny rotations stay exact.
-        double k = angle < SMALL_ANGLE ? 0.5 - angle * angle / 48.0 : Math.sin(half) / angle;
-        q[o] = Math.cos(half);
+        double k = angle < SMALL_ANGLE ? 0.5 - angle * angle / 48.0 : sin / angle;
+        q[o] = cos;
         q[o + 1] = rx * k;
         q[o + 2] = ry * k;
         q[o + 3] = rz * k;

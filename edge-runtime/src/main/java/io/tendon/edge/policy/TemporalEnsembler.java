@@ -13,6 +13,9 @@ package io.tendon.edge.policy;
 public final class TemporalEnsembler {
 
     private final int maxRows;
+    private final double decay;
+    /** exp(-decay * age) for the ages a stored chunk can have. */
+    private final double[] weightByAge;
     private final long[] startTick;
     private final int[] rowCount;
     private final double[][] rows;
@@ -23,9 +26,15 @@ public final class TemporalEnsembler {
     /**
      * @param maxChunks chunks kept (older ones are forgotten)
      * @param maxRows   rows per chunk at most
+     * @param decay     k in w = exp(-k * age), per policy tick, >= 0
      */
-    public TemporalEnsembler(int maxChunks, int maxRows) {
+    public TemporalEnsembler(int maxChunks, int maxRows, double decay) {
         this.maxRows = maxRows;
+        this.decay = decay;
+        weightByAge = new double[4 * maxRows + 1];
+        for (int age = 0; age < weightByAge.length; age++) {
+            weightByAge[age] = Math.exp(-decay * age);
+        }
         startTick = new long[maxChunks];
         rowCount = new int[maxChunks];
         rows = new double[maxChunks][maxRows * PlanRow.STRIDE];
@@ -58,32 +67,45 @@ public final class TemporalEnsembler {
         newestStart = Math.max(newestStart, start);
     }
 
+    public double decay() {
+        return decay;
+    }
+
     /**
      * Writes the ensembled row for {@code tick} into {@code out[o..o+STRIDE)} and returns true,
      * or returns false when no stored chunk covers {@code tick}.
      */
-    public boolean blend(long tick, double decay, double[] out, int o) {
+    public boolean blend(long tick, double[] out, int o) {
         // The newest covering chunk is the hemisphere reference for the quaternion sum.
         int reference = -1;
+        int covering = 0;
         for (int c = 0; c < stored; c++) {
-            if (covers(c, tick) && (reference < 0 || startTick[c] > startTick[reference])) {
-                reference = c;
+            if (covers(c, tick)) {
+                covering++;
+                if (reference < 0 || startTick[c] > startTick[reference]) {
+                    reference = c;
+                }
             }
         }
         if (reference < 0) {
             return false;
         }
+        double[] ref = rows[reference];
+        int refRow = (int) (tick - startTick[reference]) * PlanRow.STRIDE;
+        if (covering == 1) { // one prediction: the weighted mean is the row itself
+            System.arraycopy(ref, refRow, out, o, PlanRow.STRIDE);
+            return true;
+        }
         for (int k = 0; k < PlanRow.STRIDE; k++) {
             out[o + k] = 0;
         }
-        double[] ref = rows[reference];
-        int refRow = (int) (tick - startTick[reference]) * PlanRow.STRIDE;
         double total = 0;
         for (int c = 0; c < stored; c++) {
             if (!covers(c, tick)) {
                 continue;
             }
-            double w = Math.exp(-decay * (newestStart - startTick[c]));
+            long age = newestStart - startTick[c];
+            double w = age < weightByAge.length ? weightByAge[(int) age] : Math.exp(-decay * age);
             double[] src = rows[c];
             int s = (int) (tick - startTick[c]) * PlanRow.STRIDE;
             for (int k = 0; k < 3; k++) {

@@ -51,6 +51,12 @@ final class PolicyMetrics {
             Gauge.builder("tendon.edge.policy.graph.latency.max", l, x -> x.maxNanos() / 1e9)
                     .baseUnit("seconds").tag("graph", e.getKey()).register(registry);
         }
+        FunctionTimer.builder("tendon.edge.policy.inference.latency", runtime.inferenceLatency(), LatencyStats::count,
+                LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
+                .description("Inference of one step: every graph of the mode with its inputs and outputs").register(registry);
+        FunctionTimer.builder("tendon.edge.policy.step.latency", runtime.stepLatency(), LatencyStats::count,
+                LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
+                .description("A published step: inference, checks, ensembling, the plan").register(registry);
         Gauge.builder("tendon.edge.policy.rate", s, PolicyStats::achievedRateHz).baseUnit("hertz")
                 .description("Policy ticks per second achieved over the last second").register(registry);
         Gauge.builder("tendon.edge.policy.rate.target", runtime, r -> 1e9 / r.periodNanos()).baseUnit("hertz")
