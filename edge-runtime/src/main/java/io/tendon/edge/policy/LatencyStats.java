@@ -56,6 +56,7 @@ public final class LatencyStats {
             copy[i] = recent.get(i);
         }
         Arrays.sort(copy);
-        return copy[Math.min(n - 1, (int) Math.ceil(q * n) - 1 < 0 ? 0 : (int) Math.ceil(q * n) - 1)];
+        int rank = (int) Math.ceil(q * n) - 1; // nearest-rank quantile
+        return copy[Math.max(0, Math.min(n - 1, rank))];
     }
 }

@@ -52,8 +52,7 @@ public final class SessionFactory {
         SessionOptions options = options();
         try {
             if (effective == ExecutionProvider.CUDA) {
-                try {
-                    OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions();
+                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions()) {
                     cuda.device_id(settings.cudaDeviceId());
                     options.AppendExecutionProvider_CUDA(cuda);
                 } catch (RuntimeException e) {

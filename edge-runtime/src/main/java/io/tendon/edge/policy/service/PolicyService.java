@@ -100,6 +100,8 @@ public class PolicyService {
         if (runtime == null || thread != null) {
             return;
         }
+        // A new run counts ticks from 0 again: nothing committed or ensembled before may mix in.
+        runtime.reset();
         loop = new PolicyLoop(runtime, observations, System::nanoTime, config.maxObservationAgeMs() * 1_000_000L);
         thread = new Thread(loop, "tendon-policy");
         // Its own platform thread, above the JVM's default priority (the control thread ranks higher still).
