@@ -38,9 +38,10 @@ public class PolicyService {
     @Inject
     MeterRegistry registry;
 
-    private PolicyRuntime runtime;
-    private ChunkExecutor executor = new ChunkExecutor(1);
-    private ObservationBuffer observations = new ObservationBuffer(0, 0);
+    // Set once at start-up, read by the control and robot threads afterwards.
+    private volatile PolicyRuntime runtime;
+    private volatile ChunkExecutor executor = new ChunkExecutor(1);
+    private volatile ObservationBuffer observations = new ObservationBuffer(0, 0);
     private PolicyLoop loop;
     private Thread thread;
 
