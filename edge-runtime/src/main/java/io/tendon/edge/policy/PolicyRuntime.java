@@ -1,0 +1,325 @@
+package io.tendon.edge.policy;
+
+import io.tendon.schemas.v1.PolicyMode;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * A loaded policy bundle ready to act: its graphs bound in ONNX Runtime, the mode's step
+ * (chunk, two-rate or flow) with residual composition, the scheduler that turns predictions
+ * into plans, and the {@link ChunkExecutor} the control loop reads targets from.
+ *
+ * <p>{@link #step} is called by one thread (the policy thread) once per policy tick and
+ * allocates nothing on the Java heap. A step's result reaches the control loop only when it is
+ * finite and on time: a step that finishes after its deadline ({@code max(1, latency_steps)}
+ * policy periods after its tick) is discarded and counted as a miss, and a step with a NaN or
+ * infinite action is refused and counted; either way the control loop stays on the plan it has.
+ * Actions outside the bundle's bounds are clamped and counted.
+ */
+public final class PolicyRuntime implements AutoCloseable {
+
+    /** Optional settings of a runtime; the defaults come from the bundle. */
+    public static final class Options {
+        NoiseSource noise;
+        long noiseSeed = ThreadLocalRandom.current().nextLong();
+        Double ensembleDecay;
+        Double policyHz;
+        LongSupplier clock = System::nanoTime;
+        ChunkExecutor executor;
+
+        /** Where initial noise comes from (default: Gaussian, seeded by {@link #noiseSeed}). */
+        public Options noise(NoiseSource source) {
+            this.noise = source;
+            return this;
+        }
+
+        public Options noiseSeed(long seed) {
+            this.noiseSeed = seed;
+            return this;
+        }
+
+        /** Overrides the manifest's temporal ensembling decay (per policy step, >= 0). */
+        public Options ensembleDecay(double decay) {
+            this.ensembleDecay = decay;
+            return this;
+        }
+
+        /** Overrides the manifest's policy rate (Hz, in (0, control_hz]). */
+        public Options policyHz(double hz) {
+            this.policyHz = hz;
+            return this;
+        }
+
+        /** The control loop's clock (nanoseconds): the wall clock, or a simulated one. */
+        public Options clock(LongSupplier clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Publish into this executor (e.g. one the control loop already holds) instead of a new one. */
+        public Options executor(ChunkExecutor executor) {
+            this.executor = executor;
+            return this;
+        }
+    }
+
+    private final PolicyBundle bundle;
+    private final SessionFactory sessions;
+    private final PolicyGraphs graphs;
+    private final ModeStep mode;
+    private final ChunkScheduler scheduler;
+    private final ChunkExecutor executor;
+    private final Prediction prediction;
+    private final PolicyStats stats = new PolicyStats();
+    private final TripleBuffer<ChunkRecord> proposals;
+    private final LongSupplier clock;
+    private final long periodNanos;
+    private final long deadlineNanos;
+    private final double controlHz;
+    private final double decay;
+    private final int actionDim;
+    private final Map<String, LatencyStats> latencies;
+    private final LatencyStats inferenceLatency = new LatencyStats();
+    private final LatencyStats stepLatency = new LatencyStats();
+    private volatile RuntimeException lastFailure;
+
+    private PolicyRuntime(PolicyBundle bundle, OrtSettings settings, Options options) {
+        this.bundle = bundle;
+        this.controlHz = bundle.controlHz();
+        double policyHz = options.policyHz != null ? options.policyHz : bundle.policyHz();
+        if (!(policyHz > 0 && policyHz <= controlHz)) {
+            throw new PolicyBundleException("policy rate " + policyHz + " Hz must be in (0, control_hz = " + controlHz
+                    + "] for bundle " + bundle.policyId());
+        }
+        this.decay = options.ensembleDecay != null ? options.ensembleDecay : bundle.ensembleDecay;
+        if (!(decay >= 0 && decay <= 100)) {
+            throw new IllegalArgumentException("ensemble decay must be in [0, 100], was " + decay);
+        }
+        this.periodNanos = Math.round(1e9 / policyHz);
+        this.deadlineNanos = Math.max(1, bundle.latencySteps) * periodNanos;
+        this.clock = options.clock;
+        this.actionDim = bundle.actionDim;
+        this.sessions = new SessionFactory(settings);
+        this.graphs = new PolicyGraphs(bundle, sessions);
+        try {
+            NoiseSource noise = options.noise != null ? options.noise : new GaussianNoise(options.noiseSeed);
+            ResidualComposer residual = new ResidualComposer(graphs.residual, bundle.residualScale());
+            int h = bundle.chunkLength;
+            if (bundle.mode == PolicyMode.CHUNK) {
+                mode = new ChunkMode(graphs, residual, noise);
+            } else if (bundle.mode == PolicyMode.FLOW) {
+                mode = new FlowMode(graphs, residual, FlowMode.sampler(graphs, noise));
+            } else {
+                mode = new TwoRateMode(graphs, residual, noise);
+            }
+            // A plan holds the committed rows during the latency, the executed horizon and one end point.
+            int planRows = bundle.latencySteps + bundle.execHorizon + 1;
+            this.executor = options.executor != null ? options.executor : new ChunkExecutor(planRows);
+            int capacity = executor.publisher().beginWrite().capacity;
+            if (capacity < planRows) {
+                throw new IllegalArgumentException("the executor holds plans of " + capacity + " rows, this bundle needs "
+                        + planRows);
+            }
+            int chunks = bundle.mode == PolicyMode.TWO_RATE ? 2 : (h + bundle.execHorizon - 1) / bundle.execHorizon + 1;
+            this.scheduler = new ChunkScheduler(new TemporalEnsembler(chunks, h, decay),
+                    executor.publisher(), h + planRows + 2, bundle.actionSpace.scalarStiffness, periodNanos);
+            this.prediction = new Prediction(h * actionDim);
+            int rows = bundle.mode == PolicyMode.TWO_RATE ? 1 : h;
+            this.proposals = new TripleBuffer<>(() -> new ChunkRecord(bundle.latentDim, rows, actionDim));
+            Map<String, LatencyStats> map = new LinkedHashMap<>();
+            for (BoundGraph g : graphs.all()) {
+                map.put(g.name, g.latency);
+            }
+            this.latencies = Collections.unmodifiableMap(map);
+        } catch (RuntimeException e) {
+            graphs.close();
+            throw e;
+        }
+    }
+
+    /** Loads the bundle in {@code directory}. */
+    public static PolicyRuntime load(Path directory, OrtSettings settings, Options options) {
+        return load(PolicyBundle.open(directory), settings, options);
+    }
+
+    public static PolicyRuntime load(PolicyBundle bundle, OrtSettings settings, Options options) {
+        return new PolicyRuntime(bundle, settings, options == null ? new Options() : options);
+    }
+
+    /**
+     * Runs policy tick {@code tick}, which began at {@code tickNanos} on the control clock, on
+     * observation {@code obs}. Policy thread only; allocation-free.
+     */
+    public StepOutcome step(long tick, long tickNanos, Observation obs) {
+        stats.steps = stats.steps + 1;
+        Prediction p = prediction;
+        boolean due;
+        long started = System.nanoTime();
+        try {
+            due = mode.compute(tick, obs, p);
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            stats.failures = stats.failures + 1;
+            mode.retry(tick);
+            return StepOutcome.FAILED;
+        }
+        if (!due) {
+            return StepOutcome.IDLE;
+        }
+        inferenceLatency.record(System.nanoTime() - started);
+        int length = p.rows * actionDim;
+        if (!ActionSpace.allFinite(p.actions, 0, length)) {
+            stats.nonFinite = stats.nonFinite + 1;
+            mode.retry(tick);
+            return StepOutcome.NON_FINITE;
+        }
+        int clamped = bundle.actionSpace.clamp(p.actions, 0, p.rows);
+        if (clamped > 0) {
+            stats.clampedComponents = stats.clampedComponents + clamped;
+        }
+        long now = clock.getAsLong();
+        double delay = (now - tickNanos) * controlHz / 1e9;
+        stats.recordDelay(delay);
+        if (now - tickNanos > deadlineNanos) {
+            stats.misses = stats.misses + 1;
+            mode.retry(tick);
+            return StepOutcome.LATE;
+        }
+        // Rows before commitFrom (dropped for latency) are never executed: only the rest is kept.
+        int skip = (int) (p.commitFrom - p.firstTick);
+        scheduler.accept(p.commitFrom, p.actions, skip * actionDim, p.rows - skip, actionDim);
+        scheduler.commit(p.commitFrom, p.commitTo);
+        scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now);
+        stats.published = stats.published + 1;
+        recordProposal(p, obs, delay);
+        stepLatency.record(System.nanoTime() - started);
+        return StepOutcome.PUBLISHED;
+    }
+
+    private void recordProposal(Prediction p, Observation obs, double delay) {
+        ChunkRecord r = proposals.beginWrite();
+        System.arraycopy(graphs.latent, 0, r.latent, 0, r.latent.length);
+        System.arraycopy(p.actions, 0, r.actions, 0, p.rows * actionDim);
+        r.rows = p.rows;
+        r.firstTick = p.firstTick;
+        r.observationNanos = obs.stampNanos;
+        r.observationSequence = obs.sequence;
+        r.policyVersion = bundle.version();
+        r.inferenceDelayControlSteps = delay;
+        proposals.publish();
+    }
+
+    /** Forgets per-episode state: ensembled chunks, the committed timeline, two-rate caches. */
+    public void reset() {
+        mode.reset();
+        scheduler.reset();
+    }
+
+    /** An observation sized for this bundle. */
+    public Observation newObservation() {
+        return new Observation(bundle.featureDim, bundle.stateDim);
+    }
+
+    /** A hand-over buffer of observations sized for this bundle. */
+    public ObservationBuffer newObservationBuffer() {
+        return new ObservationBuffer(bundle.featureDim, bundle.stateDim);
+    }
+
+    /** The control loop's target source: interpolates the published plans at every control tick. */
+    public ChunkExecutor executor() {
+        return executor;
+    }
+
+    /** What the policy proposed at each published step, for transitions (reader: one thread). */
+    public TripleBuffer<ChunkRecord> proposals() {
+        return proposals;
+    }
+
+    public PolicyBundle bundle() {
+        return bundle;
+    }
+
+    public PolicyStats stats() {
+        return stats;
+    }
+
+    /** Per graph ("head", "step", ...), its run latencies. */
+    public Map<String, LatencyStats> graphLatencies() {
+        return latencies;
+    }
+
+    /**
+     * Inference of each step that produced a prediction: observation normalised, every graph of
+     * the mode run through its binding (the sampler's loop included), actions read out,
+     * denormalised and composed with the residual.
+     */
+    public LatencyStats inferenceLatency() {
+        return inferenceLatency;
+    }
+
+    /** Whole published steps: inference, checks, ensembling and the plan handed to the executor. */
+    public LatencyStats stepLatency() {
+        return stepLatency;
+    }
+
+    /** One policy tick, nanoseconds. */
+    public long periodNanos() {
+        return periodNanos;
+    }
+
+    /** How long after its tick a step's result may still be published, nanoseconds. */
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    public double ensembleDecay() {
+        return decay;
+    }
+
+    /** The execution provider the graphs run on (CPU when CUDA was asked for but is not available). */
+    public ExecutionProvider provider() {
+        return sessions.effectiveProvider();
+    }
+
+    /** Why CUDA was not used although configured, or null. */
+    public String providerFallbackReason() {
+        return sessions.fallbackReason();
+    }
+
+    /** The last ONNX Runtime failure of a step, or null. */
+    public RuntimeException lastFailure() {
+        return lastFailure;
+    }
+
+    /** TWO_RATE: slow-graph runs so far (tests, diagnostics); 0 in other modes. */
+    public long slowRuns() {
+        return mode instanceof TwoRateMode ? ((TwoRateMode) mode).slowRuns() : 0;
+    }
+
+    /** The loaded graph with {@code name} ("head", "step", ...), for measuring it directly. */
+    public BoundGraph graph(String name) {
+        for (BoundGraph g : graphs.all()) {
+            if (g.name.equals(name)) {
+                return g;
+            }
+        }
+        throw new IllegalArgumentException("bundle " + bundle.policyId() + " has no graph " + name);
+    }
+
+    void recordRate(double hz) {
+        stats.achievedRateHz = hz;
+    }
+
+    void countStale() {
+        stats.staleObservations = stats.staleObservations + 1;
+    }
+
+    @Override
+    public void close() {
+        graphs.close();
+    }
+}
