@@ -58,7 +58,12 @@ class PublishTest {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
+            // assign, not subscribe: no group rebalance to wait for.
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            c.partitionsFor(topic).forEach(info -> partitions.add(
+                    new org.apache.kafka.common.TopicPartition(topic, info.partition())));
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < expected && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
