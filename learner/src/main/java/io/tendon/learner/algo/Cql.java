@@ -62,11 +62,19 @@ public final class Cql {
         return alpha > 0;
     }
 
-    /** The N = policy + uniform chunks per state: {@code [N, B, H*A]}, without gradients. */
+    /**
+     * The N = policy + uniform chunks per state: {@code [N, B, H*A]}, without gradients. Before
+     * a base policy exists (offline critic without a bundle) only the uniform samples are drawn;
+     * null when that leaves none.
+     */
     public Tensor sampleActions(BatchTensors b, CurrentPolicy policy) {
+        boolean fromPolicy = policySamples > 0 && policy.hasBase();
+        if (!fromPolicy && uniformSamples == 0) {
+            return null;
+        }
         try (NoGradGuard guard = new NoGradGuard()) {
             TensorVector parts = new TensorVector();
-            if (policySamples > 0) {
+            if (fromPolicy) {
                 parts.push_back(policy.sample(b.batch().state, b.rows(), b.state(), policySamples, b));
             }
             if (uniformSamples > 0) {

@@ -98,8 +98,8 @@ public final class IqlCritic {
     }
 
     /**
-     * One V step, then one Q step, then a Polyak step of Q's targets (IQL's order). CQL needs
-     * policy samples, so it applies here only when {@code policy} has a base. Call inside a scope.
+     * One V step, then one Q step, then a Polyak step of Q's targets (IQL's order). Call inside
+     * a scope.
      */
     public Stats update(BatchTensors b, CurrentPolicy policy) {
         Tensor lv = valueLoss(b);
@@ -108,8 +108,7 @@ public final class IqlCritic {
         valueOptimiser.step();
 
         Tensor y = targets(b);
-        Tensor cqlActions = cql != null && cql.enabled() && (cql.policySamples == 0 || policy.hasBase())
-                ? cql.sampleActions(b, policy) : null;
+        Tensor cqlActions = cql != null && cql.enabled() ? cql.sampleActions(b, policy) : null;
         Tensor lq = criticLoss(b, y, cqlActions);
         critic.optimiser().zeroGrad();
         lq.backward();
