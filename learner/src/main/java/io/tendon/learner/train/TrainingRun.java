@@ -139,7 +139,9 @@ public final class TrainingRun implements AutoCloseable {
                 b.learningRate(), b.gradClip());
         bcAdvantageWeighted = b.advantageWeighted();
         policyThreads = config.policy().threads();
-        maxPolicyRows = batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples()));
+        // The base runs on a batch times the most samples asked for at once, or on the export probe.
+        maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
+                config.export().probeRows());
         BasePolicy base = null;
         if (bundle.isPresent()) {
             base = new OnnxHeadPolicy(new OrtGraph(bundle.get().headBytes(), "bundle head", policyThreads, maxPolicyRows),
