@@ -2,6 +2,7 @@ package io.tendon.learner.algo;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -47,7 +48,7 @@ public final class AdvantageWeights {
             Tensor state = b.state();
             Tensor sampled = policy.sample(b.batch().state, b.rows(), state, samples, b);
             Tensor qs = q.minQ(state.repeat(samples, 1), sampled.reshape((long) samples * b.rows(), b.chunkSize()));
-            return qs.view(samples, b.rows()).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional())
+            return qs.view(samples, b.rows()).mean(new long[] {0}, false, new ScalarTypeOptional())
                     .unsqueeze(1);
         }
     }

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -105,7 +106,7 @@ public final class BoraResidual {
             Tensor human = b.interventionMask().unsqueeze(2).expand(b.rows(), horizon, actionDim)
                     .reshape(b.rows(), (long) horizon * actionDim);
             Tensor aRef = human.mul(b.action()).add(human.neg().add(new Scalar(1.0)).mul(aBase));
-            bc = aFinal.sub(aRef).square().mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
+            bc = aFinal.sub(aRef).square().mean(new long[] {1}, true, new ScalarTypeOptional())
                     .mul(w).mean();
             total = total.add(bc.mul(new Scalar(bcWeight)));
         }

@@ -53,13 +53,4 @@ public final class HostTensor {
         }
         return view.to(device, dtype);
     }
-
-    /** For tests: the raw host memory. */
-    FloatPointer pointer() {
-        return data;
-    }
-
-    static Device cpu() {
-        return new Device(torch.DeviceType.CPU);
-    }
 }

@@ -1,5 +1,6 @@
 package io.tendon.learner.train;
 
+import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.export.ExportRefusedException;
 import io.tendon.learner.export.ExportVerifier;
@@ -8,7 +9,6 @@ import io.tendon.learner.publish.PolicyPublisher;
 import io.tendon.learner.publish.PublishCadence;
 import io.tendon.learner.publish.PublishException;
 import io.tendon.learner.publish.VersionStore;
-import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.replay.Batch;
 import io.tendon.schemas.v1.NamedValue;
 import io.tendon.schemas.v1.Provenance;

@@ -11,7 +11,9 @@ import io.tendon.learner.train.SyntheticData;
 import io.tendon.learner.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * as separate networks), the same K = 10 step as bare LibTorch, residual steps, and resident
  * memory growth. Shapes: batch 256, hidden 2 x 256, state 64 (latent 40 + proprio 12 + wrench
  * 12), chunk 16 x 13, one LibTorch thread. Every rate is the median of several alternating runs
- * in this one JVM, taken in small interleaved blocks. Resident memory: VmRSS before and after
+ * in this one JVM, taken in small interleaved blocks. Resident memory: the slope of VmRSS over
  * {@code tendon.bench.rss-steps} (default 3000) online steps of one critic plus one residual
- * update, per 100k gradient steps. Writes learner/target/bench/learner.json.
+ * update each, after 1000 warm-up steps, per 100k gradient steps. Writes learner/target/bench/learner.json.
  */
 @Tag("bench")
 class LearnerBench {
@@ -174,18 +176,33 @@ class LearnerBench {
             k2.onlineCriticStep(batch);
             k2.residualStep(batch);
         };
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 1000; i++) {
             online.run();
         }
-        System.gc();
-        long before = rssKb();
+        // A leak grows linearly with steps; heap sizing and allocator arenas settle early. So: the
+        // least-squares slope of VmRSS against steps over the last two thirds of the samples.
         int measured = Integer.getInteger("tendon.bench.rss-steps", 3000);
-        for (int i = 0; i < measured; i++) {
-            online.run();
+        int every = Math.max(1, measured / 24);
+        List<double[]> samples = new ArrayList<>();
+        for (int i = 0; i <= measured; i++) {
+            if (i % every == 0) {
+                samples.add(new double[] {2.0 * i, rssKb() / 1024.0});
+            }
+            if (i < measured) {
+                online.run();
+            }
         }
-        System.gc();
-        long after = rssKb();
-        out.put("rss_growth_mb_per_100k_steps", (after - before) / 1024.0 * 100_000.0 / (2.0 * measured));
+        List<double[]> tail = samples.subList(samples.size() / 3, samples.size());
+        double mx = tail.stream().mapToDouble(p -> p[0]).average().orElseThrow();
+        double my = tail.stream().mapToDouble(p -> p[1]).average().orElseThrow();
+        double sxy = 0;
+        double sxx = 0;
+        for (double[] p : tail) {
+            sxy += (p[0] - mx) * (p[1] - my);
+            sxx += (p[0] - mx) * (p[0] - mx);
+        }
+        out.put("rss_growth_mb_per_100k_steps", sxy / sxx * 100_000.0);
+        out.put("rss_total_growth_mb", samples.get(samples.size() - 1)[1] - samples.get(0)[1]);
         out.put("rss_steps_measured", 2.0 * measured);
         k2.close();
 
