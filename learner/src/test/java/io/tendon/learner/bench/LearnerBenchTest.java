@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * update each, after 1000 warm-up steps, per 100k gradient steps. Writes learner/target/bench/learner.json.
  */
 @Tag("bench")
-class LearnerBench {
+class LearnerBenchTest {
 
     private static final int REPS = 5;
     private static final int ROUNDS = 8;
