@@ -29,6 +29,41 @@ public interface LearnerConfig {
     @Valid
     Ingest ingest();
 
+    // ---- Training (issue 6): each group lives in its own file of this package. ----
+
+    @Valid
+    TrainConfig train();
+
+    @Valid
+    CriticConfig critic();
+
+    @Valid
+    ValueConfig value();
+
+    @Valid
+    CqlConfig cql();
+
+    @Valid
+    AdvantageConfig advantage();
+
+    @Valid
+    ResidualConfig residual();
+
+    @Valid
+    BcConfig bc();
+
+    @Valid
+    PolicyConfig policy();
+
+    @Valid
+    ExportConfig export();
+
+    @Valid
+    PublishConfig publish();
+
+    @Valid
+    CheckpointConfig checkpoint();
+
     interface Topics {
         @WithDefault("tendon.transitions")
         @NotBlank

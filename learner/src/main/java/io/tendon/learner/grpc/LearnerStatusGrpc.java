@@ -5,11 +5,15 @@ import io.smallrye.mutiny.Uni;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.ingest.IngestService;
 import io.tendon.learner.replay.ReplayBuffer;
+import io.tendon.learner.train.RateWindow;
+import io.tendon.learner.train.TrainingService;
+import io.tendon.learner.train.TrainingStatus;
 import io.tendon.schemas.v1.LearnerStatus;
 import io.tendon.schemas.v1.LearnerStatusRequest;
 import io.tendon.schemas.v1.LearnerStatusService;
 import io.tendon.schemas.v1.Source;
 import jakarta.inject.Inject;
+import java.util.concurrent.TimeUnit;
 
 /** Learner status over gRPC: what it holds and what it is doing. */
 @GrpcService
@@ -24,13 +28,31 @@ public class LearnerStatusGrpc implements LearnerStatusService {
     @Inject
     ReplayBuffer replay;
 
+    @Inject
+    TrainingService training;
+
+    /** Accepted-transition counts sampled at each call, for the ingest rate over the last 10 s. */
+    private final RateWindow ingestRate = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+
     @Override
     public Uni<LearnerStatus> getStatus(LearnerStatusRequest request) {
+        double accepted = ingest.metrics().acceptedCount();
+        ingestRate.record(System.nanoTime(), accepted);
         LearnerStatus.Builder status = LearnerStatus.newBuilder()
                 .setLearnerId(config.learnerId())
-                .setStage("BC_WARMUP")
-                .setTransitionsAccepted((long) ingest.metrics().acceptedCount())
-                .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters());
+                .setTransitionsAccepted((long) accepted)
+                .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters())
+                .setIngestRatePerS(ingestRate.perSecond());
+        TrainingStatus train = training.status().orElse(null);
+        if (train == null) {
+            status.setStage("OFF");
+        } else {
+            status.setStage(train.stage().name())
+                    .putAllSteps(train.steps())
+                    .putAllLosses(train.losses())
+                    .setTrainRatePerS(train.stepsPerSecond())
+                    .setLastPublishedVersion(train.lastPublishedVersion());
+        }
         for (Source source : new Source[] {Source.DEMO, Source.INTERVENTION, Source.ROLLOUT}) {
             status.putReplaySizes(source.name(), replay.size(source));
         }

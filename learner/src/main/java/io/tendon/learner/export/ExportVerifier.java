@@ -1,0 +1,161 @@
+package io.tendon.learner.export;
+
+import ai.onnx.proto.OnnxMl;
+import io.tendon.learner.policy.InputRole;
+import io.tendon.learner.policy.OrtGraph;
+import io.tendon.learner.policy.StateLayout;
+import io.tendon.schemas.v1.Provenance;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Runs an exported graph in ONNX Runtime on a probe batch and compares it with the LibTorch
+ * forward pass of the network it came from. Within the tolerance (absolute, every output
+ * value) it becomes a {@link VerifiedExport}; otherwise the export is refused with the reason.
+ */
+public final class ExportVerifier {
+
+    private final double tolerance;
+    private final int threads;
+
+    /** The network's own forward pass on the probe: {@code rows x outputWidth} floats. */
+    @FunctionalInterface
+    public interface Reference {
+        float[] forward(float[] states, float[] chunks, int rows);
+    }
+
+    /** Probe inputs: {@code rows} state rows, and chunk rows for graphs that take a chunk (else null). */
+    public record Probe(float[] states, float[] chunks, int rows) {
+    }
+
+    public ExportVerifier(double tolerance, int intraOpThreads) {
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("tolerance must be positive, was " + tolerance);
+        }
+        this.tolerance = tolerance;
+        this.threads = intraOpThreads;
+    }
+
+    public double tolerance() {
+        return tolerance;
+    }
+
+    public VerifiedExport verify(String policyId, String graph, long version, OnnxMl.ModelProto model,
+            GraphSignature signature, StateLayout layout, Probe probe, Reference reference, Provenance provenance)
+            throws ExportRefusedException {
+        Map<String, String> meta = new HashMap<>();
+        for (OnnxMl.StringStringEntryProto e : model.getMetadataPropsList()) {
+            meta.put(e.getKey(), e.getValue());
+        }
+        requireMeta(meta, ExportMetadata.POLICY_ID, policyId);
+        requireMeta(meta, ExportMetadata.GRAPH, graph);
+        requireMeta(meta, ExportMetadata.VERSION, Long.toString(version));
+        byte[] bytes = model.toByteArray();
+        int rows = probe.rows();
+        int stateDim = layout.stateDim();
+        float[] ort;
+        try (OrtGraph session = new OrtGraph(bytes, graph + " v" + version, threads, rows)) {
+            checkPorts(session, signature);
+            List<OrtGraph.Port> ports = session.inputs();
+            for (int i = 0; i < ports.size(); i++) {
+                InputRole role = roleOf(signature, ports.get(i).name());
+                FloatPointer buffer = session.input(i).position(0);
+                long width = ports.get(i).width();
+                switch (role) {
+                    case NOISE -> buffer.fill(0);
+                    case CHUNK -> {
+                        if (probe.chunks() == null) {
+                            throw new ExportRefusedException(graph + " takes a chunk but the probe has none");
+                        }
+                        buffer.put(probe.chunks(), 0, (int) (rows * width));
+                    }
+                    default -> {
+                        int offset = role.stateOffset(layout);
+                        for (int r = 0; r < rows; r++) {
+                            buffer.position(r * width).put(probe.states(), r * stateDim + offset, (int) width);
+                        }
+                        buffer.position(0);
+                    }
+                }
+            }
+            ort = new float[(int) (rows * signature.outputWidth())];
+            session.run(rows, ort);
+        } catch (IllegalArgumentException e) {
+            throw new ExportRefusedException("ONNX Runtime cannot run " + graph + " v" + version + ": " + e.getMessage(), e);
+        }
+        float[] torch = reference.forward(probe.states(), probe.chunks(), rows);
+        if (torch.length != ort.length) {
+            throw new ExportRefusedException("LibTorch gives " + torch.length + " values, ONNX Runtime " + ort.length);
+        }
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < ort.length; i++) {
+            if (!Float.isFinite(ort[i]) || !Float.isFinite(torch[i])) {
+                throw new ExportRefusedException(graph + " v" + version + " gives a non-finite output at row "
+                        + i / (ort.length / rows) + " (ONNX Runtime " + ort[i] + ", LibTorch " + torch[i] + ")");
+            }
+            double d = Math.abs(ort[i] - torch[i]);
+            if (d > worst) {
+                worst = d;
+                at = i;
+            }
+        }
+        if (worst > tolerance) {
+            int width = ort.length / rows;
+            throw new ExportRefusedException(String.format(
+                    "%s v%d: ONNX Runtime differs from LibTorch by %.3g at row %d, output %d (%.9g vs %.9g);"
+                            + " tolerance %.3g", graph, version, worst, at / width, at % width, ort[at], torch[at],
+                    tolerance));
+        }
+        return new VerifiedExport(policyId, graph, version, bytes, sha256(bytes), provenance, worst, rows);
+    }
+
+    private static void requireMeta(Map<String, String> meta, String key, String expected)
+            throws ExportRefusedException {
+        if (!expected.equals(meta.get(key))) {
+            throw new ExportRefusedException("metadata " + key + " is '" + meta.get(key) + "', expected '" + expected + "'");
+        }
+    }
+
+    private static void checkPorts(OrtGraph session, GraphSignature signature) {
+        List<OrtGraph.Port> ports = session.inputs();
+        if (ports.size() != signature.inputs().size()) {
+            throw new IllegalArgumentException("graph has " + ports.size() + " inputs, the signature "
+                    + signature.inputs().size());
+        }
+        for (OrtGraph.Port p : ports) {
+            GraphSignature.Input in = signature.inputs().stream().filter(i -> i.name().equals(p.name())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unexpected input '" + p.name() + "'"));
+            if (!Arrays.equals(tail(in.dims()), tail(p.dims()))) {
+                throw new IllegalArgumentException("input '" + p.name() + "' has dims " + Arrays.toString(p.dims())
+                        + ", the signature " + Arrays.toString(in.dims()));
+            }
+        }
+        OrtGraph.Port out = session.outputs().get(0);
+        if (!out.name().equals(signature.outputName()) || !Arrays.equals(tail(out.dims()), tail(signature.outputDims()))) {
+            throw new IllegalArgumentException("output is '" + out.name() + "' " + Arrays.toString(out.dims())
+                    + ", the signature '" + signature.outputName() + "' " + Arrays.toString(signature.outputDims()));
+        }
+    }
+
+    private static long[] tail(long[] dims) {
+        return Arrays.copyOfRange(dims, 1, dims.length);
+    }
+
+    private static InputRole roleOf(GraphSignature signature, String name) {
+        return signature.inputs().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow().role();
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+}

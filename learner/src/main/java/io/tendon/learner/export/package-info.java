@@ -1,0 +1,7 @@
+/**
+ * ONNX export of the learner's networks (the residual, the BC-trained head) with tribuo-util-onnx
+ * plus the operators it lacks, and the check that ONNX Runtime reproduces the LibTorch forward
+ * pass before anything may be published: only {@link io.tendon.learner.export.ExportVerifier}
+ * can make a {@link io.tendon.learner.export.VerifiedExport}.
+ */
+package io.tendon.learner.export;

@@ -1,0 +1,7 @@
+/**
+ * LibTorch building blocks of the learner: stacked-weight MLP ensembles, target networks,
+ * AdamW with gradient-norm clipping, host input buffers, device and thread setup. Nothing here
+ * knows about replay, Kafka or CDI; every tensor made per step lives inside the caller's
+ * {@code PointerScope}, long-lived ones are made outside any scope.
+ */
+package io.tendon.learner.nn;

@@ -1,0 +1,6 @@
+/**
+ * The frozen base policy as the learner runs it: the bundle's head graph through ONNX Runtime,
+ * batched, feeding state slices (and noise) by input name. Also the minimal bundle reading
+ * (manifest.json and the head file).
+ */
+package io.tendon.learner.policy;

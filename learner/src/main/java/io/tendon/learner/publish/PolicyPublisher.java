@@ -1,0 +1,165 @@
+package io.tendon.learner.publish;
+
+import com.google.protobuf.ByteString;
+import io.tendon.learner.export.VerifiedExport;
+import io.tendon.schemas.v1.PolicyUpdate;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Signs verified exports and sends them as PolicyUpdate parts on the policy-updates topic, key
+ * = policy id (so every part lands in one partition, in order). Parts are cut so that a record
+ * stays within {@code maxMessageBytes}. A version is marked published only after the broker
+ * acknowledged every part.
+ */
+public final class PolicyPublisher {
+
+    /** Room for the record and batch framing around a part (Kafka's is under 100 bytes). */
+    static final int FRAMING_BYTES = 512;
+
+    private final String policyId;
+    private final String topic;
+    private final SigningKey key;
+    private final VersionStore versions;
+    private final Producer<byte[], byte[]> producer;
+    private final int maxMessageBytes;
+    private final Duration sendTimeout;
+
+    public PolicyPublisher(String policyId, String topic, SigningKey key, VersionStore versions,
+            Producer<byte[], byte[]> producer, int maxMessageBytes, Duration sendTimeout) {
+        this.policyId = policyId;
+        this.topic = topic;
+        this.key = key;
+        this.versions = versions;
+        this.producer = producer;
+        this.maxMessageBytes = maxMessageBytes;
+        this.sendTimeout = sendTimeout;
+    }
+
+    public String policyId() {
+        return policyId;
+    }
+
+    /** The version the next export must carry (persisted now; a refused export leaves a gap). */
+    public long reserveVersion() throws IOException {
+        return versions.reserve();
+    }
+
+    public long lastPublishedVersion() {
+        return versions.lastPublished();
+    }
+
+    public VersionStore versions() {
+        return versions;
+    }
+
+    public SigningKey key() {
+        return key;
+    }
+
+    /** Splits and signs a verified export. */
+    public SignedPolicyUpdate sign(VerifiedExport export) {
+        if (!export.policyId().equals(policyId)) {
+            throw new IllegalArgumentException("export is for policy '" + export.policyId() + "', this publisher's is '"
+                    + policyId + "'");
+        }
+        if (export.version() <= versions.lastPublished() || export.version() > versions.lastReserved()) {
+            throw new IllegalArgumentException("version " + export.version() + " was not reserved after the last"
+                    + " published version " + versions.lastPublished());
+        }
+        byte[] bytes = export.bytes();
+        byte[] sha = sha256(bytes);
+        if (!Arrays.equals(sha, export.sha256())) {
+            throw new IllegalStateException("export bytes no longer match their verified SHA-256");
+        }
+        byte[] signature = key.sign(PolicySigning.signingString(policyId, export.version(), export.graph(), sha,
+                bytes.length));
+        PolicyUpdate header = PolicyUpdate.newBuilder()
+                .setPolicyId(policyId)
+                .setVersion(export.version())
+                .setGraph(export.graph())
+                .setTotalSizeBytes(bytes.length)
+                .setSha256(ByteString.copyFrom(sha))
+                .setSignature(ByteString.copyFrom(signature))
+                .setKeyId(key.keyId())
+                .setProvenance(export.provenance())
+                .setPartIndex(Integer.MAX_VALUE)
+                .setPartCount(Integer.MAX_VALUE)
+                .build();
+        int payload = payloadBytesPerPart(header);
+        int count = Math.max(1, (bytes.length + payload - 1) / payload);
+        List<PolicyUpdate> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int from = i * payload;
+            int to = Math.min(bytes.length, from + payload);
+            parts.add(header.toBuilder().setPartIndex(i).setPartCount(count)
+                    .setPayload(ByteString.copyFrom(bytes, from, to - from)).build());
+        }
+        return new SignedPolicyUpdate(parts);
+    }
+
+    /** Payload bytes that fit one record next to the header fields, the key and Kafka's framing. */
+    int payloadBytesPerPart(PolicyUpdate header) {
+        int keyBytes = policyId.getBytes(StandardCharsets.UTF_8).length;
+        // +6: the payload field's tag and length varint.
+        int room = maxMessageBytes - header.getSerializedSize() - 6 - keyBytes - FRAMING_BYTES;
+        if (room < 1024) {
+            throw new IllegalArgumentException("tendon.publish.max-message-bytes=" + maxMessageBytes
+                    + " leaves no room for model bytes next to the update's header");
+        }
+        return room;
+    }
+
+    /** Signs and sends; returns the parts sent once the broker acknowledged all of them. */
+    public SignedPolicyUpdate publish(VerifiedExport export) throws PublishException {
+        SignedPolicyUpdate update = sign(export);
+        send(update);
+        return update;
+    }
+
+    /** Sends every part and waits for the broker's acknowledgements, then marks the version published. */
+    public void send(SignedPolicyUpdate update) throws PublishException {
+        byte[] recordKey = policyId.getBytes(StandardCharsets.UTF_8);
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try {
+            for (PolicyUpdate part : update.parts()) {
+                acks.add(producer.send(new ProducerRecord<>(topic, recordKey, part.toByteArray())));
+            }
+            long deadline = System.nanoTime() + sendTimeout.toNanos();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            versions.markPublished(update.version());
+        } catch (ExecutionException e) {
+            throw new PublishException("the broker refused version " + update.version() + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new PublishException("no acknowledgement for version " + update.version() + " within " + sendTimeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException("interrupted while publishing version " + update.version(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new PublishException("could not publish version " + update.version() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+}

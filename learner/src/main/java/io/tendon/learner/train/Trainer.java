@@ -1,0 +1,324 @@
+package io.tendon.learner.train;
+
+import io.tendon.learner.checkpoint.AtomicFile;
+import io.tendon.learner.checkpoint.CheckpointStore;
+import io.tendon.learner.export.ExportRefusedException;
+import io.tendon.learner.export.ExportVerifier;
+import io.tendon.learner.export.VerifiedExport;
+import io.tendon.learner.publish.PolicyPublisher;
+import io.tendon.learner.publish.PublishCadence;
+import io.tendon.learner.publish.PublishException;
+import io.tendon.learner.publish.VersionStore;
+import io.tendon.learner.replay.Batch;
+import io.tendon.schemas.v1.NamedValue;
+import io.tendon.schemas.v1.Provenance;
+import io.tendon.schemas.v1.Source;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * The trainer loop, on its own thread: runs the configured stages in order, each for its step
+ * budget (BC warm-up on demonstrations; the offline critic on the mixed replay; then forever or
+ * for its budget, K critic updates with a' from the current policy and one residual update per
+ * step), exports and verifies the BC head when warm-up ends and the residual on the publishing
+ * cadence, publishes what verified, and checkpoints on its own cadence and at every stage end.
+ */
+public final class Trainer implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(Trainer.class);
+
+    /** The knobs the loop itself needs (the networks' own live in {@link TrainingRun}). */
+    public record Settings(String learnerId, String policyId, long bcSteps, long offlineCriticSteps, long onlineSteps,
+            int onlineCriticUpdates, long idleWaitMs, boolean replaceBaseAfterBc, int probeRows,
+            long publishEverySteps, int publishEverySeconds, long checkpointEverySteps, int checkpointEverySeconds,
+            Optional<Path> exportDir) {
+    }
+
+    private final TrainingRun run;
+    private final TrainingData data;
+    private final Settings settings;
+    private final VersionStore versions;
+    private final Optional<PolicyPublisher> publisher;
+    private final ExportVerifier verifier;
+    private final Optional<CheckpointStore> checkpoints;
+    private final Batch batch;
+    private final RateWindow rate = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    private final PublishCadence publishCadence;
+    private final AtomicLong exportsRefused = new AtomicLong();
+    private final AtomicLong publishFailures = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean waiting;
+    private volatile String lastProblem = "";
+    private volatile Thread thread;
+    private long lastCheckpointSteps;
+    private long lastCheckpointNanos;
+    private long lastRateNanos;
+
+    public Trainer(TrainingRun run, TrainingData data, Settings settings, VersionStore versions,
+            Optional<PolicyPublisher> publisher, ExportVerifier verifier, Optional<CheckpointStore> checkpoints) {
+        this.run = run;
+        this.data = data;
+        this.settings = settings;
+        this.versions = versions;
+        this.publisher = publisher;
+        this.verifier = verifier;
+        this.checkpoints = checkpoints;
+        this.batch = run.newBatch();
+        long now = System.nanoTime();
+        this.publishCadence = new PublishCadence(settings.publishEverySteps(), settings.publishEverySeconds(),
+                run.stage() == Stage.ONLINE_RESIDUAL ? run.stageSteps() : 0, now);
+        this.lastCheckpointSteps = run.totalSteps();
+        this.lastCheckpointNanos = now;
+        run.setPublishedVersion(versions.lastPublished());
+    }
+
+    /** Starts the loop on a new daemon thread. */
+    public synchronized Thread start() {
+        Thread t = new Thread(this, "tendon-trainer");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return t;
+    }
+
+    /** Stops the loop after the current step, waits for it, and writes a final checkpoint. */
+    public void stop() throws InterruptedException {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            t.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        checkpoint("shutdown");
+    }
+
+    @Override
+    public void run() {
+        LOG.infof("trainer started in stage %s (%d steps done)", run.stage(), run.stageSteps());
+        long backoffMs = settings.idleWaitMs();
+        while (running) {
+            boolean worked;
+            try {
+                worked = step();
+                backoffMs = settings.idleWaitMs();
+            } catch (RuntimeException e) {
+                lastProblem = "step failed in " + run.stage() + ": " + e;
+                LOG.errorf(e, "training step failed in stage %s; retrying in %d ms", run.stage(), backoffMs);
+                worked = false;
+                backoffMs = Math.min(60_000, backoffMs * 2);
+            }
+            waiting = !worked;
+            long now = System.nanoTime();
+            if (now - lastRateNanos > 500_000_000L) {
+                rate.record(now, run.totalSteps());
+                lastRateNanos = now;
+            }
+            if (!worked && running) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+            }
+        }
+    }
+
+    /** One unit of work of the current stage; false when there was nothing to do. */
+    public boolean step() {
+        Stage stage = run.stage();
+        switch (stage) {
+            case BC_WARMUP -> {
+                if (run.stageSteps() >= settings.bcSteps()) {
+                    finishBc();
+                    nextStage();
+                    return true;
+                }
+                if (data == null || !data.demonstrations().sample(batch)) {
+                    return false;
+                }
+                run.bcStep(batch);
+            }
+            case OFFLINE_CRITIC -> {
+                if (run.stageSteps() >= settings.offlineCriticSteps()) {
+                    nextStage();
+                    return true;
+                }
+                if (data == null || !data.replay().sample(batch)) {
+                    return false;
+                }
+                run.offlineCriticStep(batch);
+            }
+            case ONLINE_RESIDUAL -> {
+                if (settings.onlineSteps() > 0 && run.stageSteps() >= settings.onlineSteps()) {
+                    publishResidual();
+                    nextStage();
+                    return true;
+                }
+                if (data == null) {
+                    return false;
+                }
+                for (int i = 0; i < settings.onlineCriticUpdates(); i++) {
+                    if (!data.replay().sample(batch)) {
+                        return false;
+                    }
+                    run.onlineCriticStep(batch);
+                }
+                if (!data.replay().sample(batch)) {
+                    return false;
+                }
+                run.residualStep(batch);
+                if (publishCadence.due(run.stageSteps(), System.nanoTime())) {
+                    publishResidual();
+                }
+            }
+            case DONE -> {
+                return false;
+            }
+        }
+        maybeCheckpoint();
+        return true;
+    }
+
+    private void nextStage() {
+        Stage from = run.stage();
+        run.advanceStage();
+        LOG.infof("stage %s done; now %s", from, run.stage());
+        if (run.stage() == Stage.ONLINE_RESIDUAL) {
+            publishCadence.reset(0, System.nanoTime());
+        }
+        checkpoint("end of " + from);
+    }
+
+    private void finishBc() {
+        if (settings.bcSteps() == 0) {
+            return;
+        }
+        Optional<VerifiedExport> head = exportVerified("head");
+        if (head.isEmpty()) {
+            return;
+        }
+        if (settings.replaceBaseAfterBc()) {
+            run.useAsBase(head.get());
+            LOG.infof("the BC-trained head (v%d) is now the frozen base policy", head.get().version());
+        }
+        publish(head.get());
+    }
+
+    private void publishResidual() {
+        exportVerified("residual").ifPresent(this::publish);
+        publishCadence.reset(run.stageSteps(), System.nanoTime());
+    }
+
+    /** Reserves a version, exports, verifies; empty (and counted) when refused. */
+    private Optional<VerifiedExport> exportVerified(String graph) {
+        long version;
+        try {
+            version = versions.reserve();
+        } catch (IOException e) {
+            lastProblem = "cannot persist a new version: " + e.getMessage();
+            LOG.errorf(e, "cannot persist a new policy version; not exporting %s", graph);
+            return Optional.empty();
+        }
+        Provenance provenance = provenance(graph);
+        try {
+            VerifiedExport export = graph.equals("head")
+                    ? run.exportHead(settings.policyId(), version, provenance, verifier, settings.probeRows())
+                    : run.exportResidual(settings.policyId(), version, provenance, verifier, settings.probeRows());
+            LOG.infof("exported %s v%d (%d bytes), ONNX Runtime within %.2g of LibTorch", graph, version, export.size(),
+                    export.maxAbsError());
+            settings.exportDir().ifPresent(dir -> writeExport(dir, export));
+            return Optional.of(export);
+        } catch (ExportRefusedException e) {
+            exportsRefused.incrementAndGet();
+            lastProblem = "export refused: " + e.getMessage();
+            LOG.warnf("export of %s v%d refused, nothing published: %s", graph, version, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void writeExport(Path dir, VerifiedExport export) {
+        try {
+            AtomicFile.write(dir.resolve(export.graph() + "-v" + export.version() + ".onnx"), export.bytes());
+        } catch (IOException e) {
+            LOG.warnf("could not write %s v%d to %s: %s", export.graph(), export.version(), dir, e.getMessage());
+        }
+    }
+
+    private void publish(VerifiedExport export) {
+        if (publisher.isEmpty()) {
+            return;
+        }
+        try {
+            publisher.get().publish(export);
+            run.setPublishedVersion(export.version());
+            LOG.infof("published %s v%d", export.graph(), export.version());
+        } catch (PublishException | RuntimeException e) {
+            publishFailures.incrementAndGet();
+            lastProblem = "publish failed: " + e.getMessage();
+            LOG.warnf("publishing %s v%d failed; the next export gets a new version: %s", export.graph(), export.version(),
+                    e.getMessage());
+        }
+    }
+
+    private Provenance provenance(String graph) {
+        Map<String, Long> steps = run.steps();
+        Provenance.Builder p = Provenance.newBuilder()
+                .setLearnerId(settings.learnerId())
+                .setTrainingStep(steps.getOrDefault(graph.equals("head") ? TrainingRun.NET_BC : TrainingRun.NET_RESIDUAL, 0L))
+                .setStage(run.stage().name())
+                .setCreatedUnixNanos(nowNanos());
+        if (data != null) {
+            p.setDemoTransitions(data.size(Source.DEMO))
+                    .setInterventionTransitions(data.size(Source.INTERVENTION))
+                    .setRolloutTransitions(data.size(Source.ROLLOUT));
+        }
+        run.losses().forEach((name, value) -> p.addStats(NamedValue.newBuilder().setName(name).setValue(value)));
+        steps.forEach((name, value) -> p.addStats(NamedValue.newBuilder().setName("steps_" + name).setValue(value)));
+        return p.build();
+    }
+
+    private static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private void maybeCheckpoint() {
+        long steps = run.totalSteps();
+        long now = System.nanoTime();
+        boolean bySteps = settings.checkpointEverySteps() > 0 && steps - lastCheckpointSteps >= settings.checkpointEverySteps();
+        boolean byTime = settings.checkpointEverySeconds() > 0
+                && now - lastCheckpointNanos >= TimeUnit.SECONDS.toNanos(settings.checkpointEverySeconds());
+        if (bySteps || byTime) {
+            checkpoint("cadence");
+        }
+    }
+
+    /** Writes a checkpoint now (no-op without a store). */
+    public void checkpoint(String why) {
+        if (checkpoints.isEmpty()) {
+            return;
+        }
+        long steps = run.totalSteps();
+        try {
+            checkpoints.get().write(steps, run.checkpointParts(data == null ? Map.of() : data.consumerOffsets()));
+            lastCheckpointSteps = steps;
+            lastCheckpointNanos = System.nanoTime();
+            LOG.debugf("checkpoint %d written (%s)", steps, why);
+        } catch (IOException | RuntimeException e) {
+            lastProblem = "checkpoint failed: " + e.getMessage();
+            LOG.errorf(e, "checkpoint %d (%s) failed; the previous one stays current", steps, why);
+        }
+    }
+
+    public TrainingStatus status() {
+        return new TrainingStatus(run.stage(), run.stageSteps(), run.steps(), run.losses(), rate.perSecond(),
+                run.publishedVersion(), exportsRefused.get(), publishFailures.get(), waiting, lastProblem);
+    }
+
+    public TrainingRun trainingRun() {
+        return run;
+    }
+}

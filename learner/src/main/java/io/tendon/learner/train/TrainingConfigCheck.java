@@ -1,0 +1,57 @@
+package io.tendon.learner.train;
+
+import io.tendon.learner.config.LearnerConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rules between training keys that per-key bounds cannot express, checked at start-up; each
+ * problem names its keys.
+ */
+public final class TrainingConfigCheck {
+
+    private TrainingConfigCheck() {
+    }
+
+    public static List<String> problems(LearnerConfig config) {
+        List<String> problems = new ArrayList<>();
+        var critic = config.critic();
+        if (critic.targetSubset() > critic.ensembleSize()) {
+            problems.add("tendon.critic.target-subset (" + critic.targetSubset() + ") must not exceed"
+                    + " tendon.critic.ensemble-size (" + critic.ensembleSize() + ")");
+        }
+        List<Stage> stages = config.train().stages();
+        Set<Stage> seen = new HashSet<>();
+        for (int i = 0; i < stages.size(); i++) {
+            Stage s = stages.get(i);
+            if (s == Stage.DONE) {
+                problems.add("tendon.train.stages: DONE is not a stage to run");
+            }
+            if (!seen.add(s)) {
+                problems.add("tendon.train.stages lists " + s + " twice");
+            }
+            if (s == Stage.ONLINE_RESIDUAL && i != stages.size() - 1) {
+                problems.add("tendon.train.stages: ONLINE_RESIDUAL must come last");
+            }
+        }
+        int online = stages.indexOf(Stage.ONLINE_RESIDUAL);
+        int bc = stages.indexOf(Stage.BC_WARMUP);
+        boolean bundle = config.policy().bundleDir().isPresent();
+        boolean bcMakesBase = bc >= 0 && bc < online && config.train().bcSteps() > 0 && config.bc().replaceBase();
+        if (online >= 0 && !bundle && !bcMakesBase) {
+            problems.add("ONLINE_RESIDUAL needs a base policy: set tendon.policy.bundle-dir, or run BC_WARMUP before it"
+                    + " (tendon.train.bc-steps > 0 and tendon.bc.replace-base=true)");
+        }
+        var cql = config.cql();
+        if (cql.uniformLow() >= cql.uniformHigh()) {
+            problems.add("tendon.cql.uniform-low (" + cql.uniformLow() + ") must be below tendon.cql.uniform-high ("
+                    + cql.uniformHigh() + ")");
+        }
+        if (cql.alpha() > 0 && cql.policySamples() + cql.uniformSamples() == 0) {
+            problems.add("tendon.cql.alpha > 0 needs tendon.cql.policy-samples or tendon.cql.uniform-samples > 0");
+        }
+        return problems;
+    }
+}

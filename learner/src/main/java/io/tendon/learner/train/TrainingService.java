@@ -1,0 +1,202 @@
+package io.tendon.learner.train;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tendon.learner.checkpoint.CheckpointStore;
+import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.export.ExportVerifier;
+import io.tendon.learner.kafka.KafkaClients;
+import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.nn.TorchRuntime;
+import io.tendon.learner.policy.PolicyBundle;
+import io.tendon.learner.publish.PolicyPublisher;
+import io.tendon.learner.publish.SigningKey;
+import io.tendon.learner.publish.SigningKeys;
+import io.tendon.learner.publish.VersionStore;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.bytedeco.pytorch.Device;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the trainer from the configuration at start-up (networks, frozen base from the bundle,
+ * signing key, versions, publisher, checkpoint store, resume) and runs it until shutdown.
+ * Batches come from the application's {@link TrainingData} bean; without one the trainer waits.
+ */
+@ApplicationScoped
+public class TrainingService {
+
+    private static final Logger LOG = Logger.getLogger(TrainingService.class);
+
+    @Inject
+    LearnerConfig config;
+
+    @Inject
+    KafkaClients kafka;
+
+    @Inject
+    Instance<TrainingData> data;
+
+    @Inject
+    MeterRegistry registry;
+
+    private volatile Trainer trainer;
+    private volatile TrainingRun run;
+    private KafkaProducer<byte[], byte[]> producer;
+    private Map<String, Long> restoredOffsets = Map.of();
+
+    void onStart(@Observes @Priority(TopicProvisioner.STARTUP_PRIORITY + 5) StartupEvent event) throws Exception {
+        if (config.train().enabled()) {
+            start();
+        } else {
+            LOG.info("training is off (tendon.train.enabled=false)");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        stop();
+    }
+
+    /** Builds everything and starts the trainer thread; a configuration problem fails start-up. */
+    public synchronized void start() throws Exception {
+        var problems = TrainingConfigCheck.problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid training configuration:\n  " + String.join("\n  ", problems));
+        }
+        TorchRuntime.configure(config.train().threads(), config.train().seed());
+        Device device = TorchRuntime.device(config.train().device(), "tendon.train.device");
+        Optional<PolicyBundle> bundle = Optional.empty();
+        if (config.policy().bundleDir().isPresent()) {
+            PolicyBundle b = PolicyBundle.read(Path.of(config.policy().bundleDir().get()));
+            String id = b.manifest().getPolicyId();
+            if (!id.isEmpty() && !id.equals(config.publish().policyId())) {
+                throw new IllegalArgumentException("the bundle is policy '" + id + "' but tendon.publish.policy-id is '"
+                        + config.publish().policyId() + "'");
+            }
+            bundle = Optional.of(b);
+        }
+        TrainingRun newRun = new TrainingRun(config, device, bundle);
+        var publish = config.publish();
+        VersionStore versions = new VersionStore(Path.of(publish.versionFile()));
+        var ckpt = config.checkpoint();
+        CheckpointStore store = new CheckpointStore(Path.of(ckpt.dir()), ckpt.keep());
+        if (ckpt.resume()) {
+            Optional<CheckpointStore.Checkpoint> latest = store.latest();
+            if (latest.isPresent()) {
+                restoredOffsets = newRun.restore(latest.get());
+                versions.atLeast(newRun.publishedVersion());
+                LOG.infof("resumed from checkpoint %d in stage %s", latest.get().id(), newRun.stage());
+            }
+        }
+        Optional<PolicyPublisher> publisher = Optional.empty();
+        if (publish.enabled()) {
+            SigningKey key = SigningKeys.load(publish.keyFile(), publish.keySecretDir(), publish.keySecretKey(),
+                    publish.devKeyAllowed(), Path.of(publish.devKeyDir()), Path.of(publish.publicKeyFile()));
+            Map<String, Object> props = kafka.common();
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, config.learnerId() + "-policy-publisher");
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, publish.maxMessageBytes());
+            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            publisher = Optional.of(new PolicyPublisher(publish.policyId(), config.topics().policyUpdates(), key, versions,
+                    producer, publish.maxMessageBytes(), Duration.ofSeconds(publish.sendTimeoutSeconds())));
+        }
+        TrainingData source = null;
+        if (data.isResolvable()) {
+            source = data.get();
+        } else {
+            LOG.warn("no TrainingData bean (replay) is wired: the trainer waits for data");
+        }
+        var train = config.train();
+        Trainer.Settings settings = new Trainer.Settings(config.learnerId(), publish.policyId(), train.bcSteps(),
+                train.offlineCriticSteps(), train.onlineSteps(), train.onlineCriticUpdates(), train.idleWaitMs(),
+                config.bc().replaceBase(), config.export().probeRows(), publish.everySteps(), publish.everySeconds(),
+                ckpt.everySteps(), ckpt.everySeconds(), config.export().dir().map(Path::of));
+        Trainer newTrainer = new Trainer(newRun, source, settings, versions, publisher,
+                new ExportVerifier(config.export().tolerance(), config.policy().threads()), Optional.of(store));
+        run = newRun;
+        trainer = newTrainer;
+        registerMetrics();
+        newTrainer.start();
+    }
+
+    /** Stops the trainer (final checkpoint) and releases the producer. */
+    public synchronized void stop() throws InterruptedException {
+        Trainer t = trainer;
+        if (t != null) {
+            t.stop();
+            trainer = null;
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+
+    private void registerMetrics() {
+        for (Stage stage : Stage.values()) {
+            Gauge.builder("tendon.learner.stage", this, s -> s.currentStage() == stage ? 1 : 0)
+                    .tag("stage", stage.name())
+                    .description("1 for the stage the trainer is in")
+                    .register(registry);
+        }
+        for (String net : new String[] {TrainingRun.NET_CRITIC, TrainingRun.NET_VALUE, TrainingRun.NET_RESIDUAL,
+                TrainingRun.NET_BC}) {
+            FunctionCounter.builder("tendon.learner.train.steps", this,
+                    s -> s.run == null ? 0 : s.run.steps().getOrDefault(net, 0L))
+                    .tag("network", net)
+                    .description("Gradient steps taken")
+                    .register(registry);
+        }
+        for (String loss : new String[] {"critic", "value", "residual", "bc"}) {
+            Gauge.builder("tendon.learner.train.loss", this,
+                    s -> s.run == null ? Double.NaN : s.run.losses().getOrDefault(loss, Double.NaN))
+                    .tag("loss", loss)
+                    .register(registry);
+        }
+        Gauge.builder("tendon.learner.train.steps.rate", this, s -> s.trainer == null ? 0 : s.trainer.status().stepsPerSecond())
+                .description("Gradient steps per second over the last 10 s")
+                .register(registry);
+        Gauge.builder("tendon.learner.policy.version", this, s -> s.run == null ? 0 : s.run.publishedVersion())
+                .description("Last policy version published")
+                .register(registry);
+        FunctionCounter.builder("tendon.learner.export.refused", this,
+                s -> s.trainer == null ? 0 : s.trainer.status().exportsRefused())
+                .description("Exports that ONNX Runtime did not reproduce within tolerance")
+                .register(registry);
+    }
+
+    private Stage currentStage() {
+        TrainingRun r = run;
+        return r == null ? null : r.stage();
+    }
+
+    /** The running trainer's status; empty when training is off. */
+    public Optional<TrainingStatus> status() {
+        Trainer t = trainer;
+        return t == null ? Optional.empty() : Optional.of(t.status());
+    }
+
+    /** The training run (for diagnostics); empty when training is off. */
+    public Optional<TrainingRun> trainingRun() {
+        return Optional.ofNullable(run);
+    }
+
+    /** Consumer offsets read back from the checkpoint this learner resumed from (empty if none). */
+    public Map<String, Long> restoredOffsets() {
+        return restoredOffsets;
+    }
+}

@@ -1,0 +1,14 @@
+package io.tendon.learner.train;
+
+import java.util.Map;
+
+/**
+ * What the trainer is doing, for status calls and metrics.
+ *
+ * @param waitingForData true while the current stage has nothing to sample
+ * @param lastProblem the last refused export, failed publish or failed step ("" when none)
+ */
+public record TrainingStatus(Stage stage, long stageSteps, Map<String, Long> steps, Map<String, Double> losses,
+        double stepsPerSecond, long lastPublishedVersion, long exportsRefused, long publishFailures,
+        boolean waitingForData, String lastProblem) {
+}
