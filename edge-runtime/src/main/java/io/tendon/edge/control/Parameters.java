@@ -57,7 +57,8 @@ public final class Parameters {
     }
 
     /** Null when {@code text} is a valid value of {@code p}, else a message naming key, value, unit and bounds. */
-    static String check(Parameter p, String text) {
+    static String check(Parameter p, String raw) {
+        String text = raw.trim();
         boolean syntaxOk = p.integer() ? WHOLE.matcher(text).matches() : DECIMAL.matcher(text).matches();
         if (!syntaxOk) {
             return p.key() + " = '" + text + "' is not " + (p.integer() ? "a whole number" : "a number")
