@@ -36,6 +36,7 @@ public final class ControlLoop {
     private boolean engaged;
     private boolean started;
     private volatile long connectionLostNanos = Long.MIN_VALUE;
+    private long lossHandled = Long.MIN_VALUE;
 
     /**
      * @param policy  where the policy's targets come from (any {@link TargetSource}); may be null
@@ -94,6 +95,12 @@ public final class ControlLoop {
             admittance.reset(state.pose);
             safety.reset(state.pose, true);
             started = true;
+        }
+        long lost = connectionLostNanos;
+        if (lost != lossHandled) {
+            // The robot went away since the last tick (no ticks ran meanwhile): come back holding.
+            lossHandled = lost;
+            safety.hold();
         }
         Targets active = engaged ? humanTargets : policyTargets;
         boolean haveTargets = engaged ? haveHumanTargets : havePolicyTargets;

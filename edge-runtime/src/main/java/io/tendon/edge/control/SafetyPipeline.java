@@ -182,6 +182,14 @@ public final class SafetyPipeline {
         return trips;
     }
 
+    /** Starts holding now (at the last command), e.g. after the robot connection was lost. */
+    public void hold() {
+        if (!holding) {
+            holding = true;
+            held.copyFrom(previous);
+        }
+    }
+
     /** True while the watchdog holds. */
     public boolean holding() {
         return holding;
