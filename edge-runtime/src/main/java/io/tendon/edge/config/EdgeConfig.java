@@ -39,6 +39,15 @@ public interface EdgeConfig {
     @Pattern(regexp = "auto|wall|robot|simulated")
     String clock();
 
+    /**
+     * With the sim bridge, what the scripted expert does: {@code demonstrator} (it is the
+     * policy: scripted demonstrations), {@code human} (it is the simulated person on the teleop
+     * side, overriding the installed policy) or {@code none} (only the installed policy acts).
+     */
+    @WithDefault("demonstrator")
+    @Pattern(regexp = "demonstrator|human|none")
+    String simExpert();
+
     @Valid
     Topics topics();
 

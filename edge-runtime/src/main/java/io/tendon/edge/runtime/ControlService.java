@@ -41,7 +41,8 @@ import org.jboss.logging.Logger;
  * key stops the service with a message naming it), chooses the bridge and the pacing from
  * tendon.edge.bridge / tendon.edge.clock, and runs the loop on a dedicated platform thread.
  *
- * <p>With the sim bridge the scripted expert demonstrates peg-in-hole; every policy step goes
+ * <p>With the sim bridge the scripted expert demonstrates peg-in-hole (tendon.edge.sim-expert);
+ * the policy runtime installs its TargetSource with {@link #policyTargets()}. Every policy step goes
  * through a lock-free ring to a dispatcher thread, which hands it to each CDI bean
  * implementing {@link PolicyStepListener} (off the control thread, so listeners may block
  * briefly, allocate and publish).
@@ -102,7 +103,7 @@ public class ControlService {
             bridge = new GrpcRobotLink(settings, policy, teleop, metrics);
         } else {
             bridge = new SimBridge(settings, simSettings, clock.equals("simulated"), policy, teleop,
-                    ExpertRole.DEMONSTRATOR, metrics, steps);
+                    ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT)), metrics, steps);
         }
         ControlMeters.register(registry, this);
         running = true;

@@ -18,7 +18,9 @@ import io.tendon.edge.control.Targets;
  *   <li>INSERT: laterally soft so the hole's wall guides the peg, pressing down to full depth.</li>
  * </ol>
  *
- * Gaussian noise of the configured size is added to its target positions. Deterministic for
+ * When the arm is far from where the expert's own targets would have put it (a person or a
+ * policy moved it), the expert starts over from APPROACH at the arm's current pose. Gaussian
+ * noise of the configured size is added to its target positions. Deterministic for
  * a seed. Allocation-free.
  */
 public final class ScriptedExpert {
@@ -45,6 +47,8 @@ public final class ScriptedExpert {
     static final double APPROACH_SPEED = 0.1;
     static final double DESCENT_SPEED = 0.015;
     static final double INSERT_SPEED = 0.02;
+    static final double REPLAN_MARGIN = 0.005;
+    static final double REPLAN_LATERAL = 0.01;
 
     private final double stepSeconds;
     private final double holeDepth;
@@ -95,6 +99,19 @@ public final class ScriptedExpert {
         if (fresh) {
             targetZ = z;
             fresh = false;
+        }
+
+        // Someone else moved the arm (a person took over, or a policy acted before the expert took
+        // over): the slewed target no longer fits where the arm is. Start over from here.
+        if (phase != APPROACH) {
+            double lead = z - targetZ;
+            double expectedLead = phase == INSERT ? INSERT_FORCE / INSERT_STIFFNESS : PRESS_FORCE / PRESS_STIFFNESS;
+            double lateral = phase == INSERT ? Math.hypot(x - insertAt[0], y - insertAt[1]) : Math.hypot(x - ex, y - ey);
+            if (lead > expectedLead + REPLAN_MARGIN || lead < -REPLAN_MARGIN || lateral > REPLAN_LATERAL) {
+                phase = APPROACH;
+                targetZ = z;
+                arc = 0;
+            }
         }
 
         // Phase changes first, from what the observation shows.
