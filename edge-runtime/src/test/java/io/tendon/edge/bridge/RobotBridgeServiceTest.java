@@ -128,8 +128,13 @@ class RobotBridgeServiceTest {
         io.tendon.schemas.v1.RobotState late = driver.state(++driver.sequence, System.nanoTime());
         Thread.sleep(1000);
         driver.send(late);
+        publishTargets(); // the pause aged the targets too
         driver.exchange();
         assertEquals(stale + 1, link.statesStale.get());
+        for (int i = 0; i < 100; i++) {
+            driver.exchange();
+        }
+        assertFalse(driver.exchange().getHolding());
 
         // Lost connection: the watchdog holds.
         long holds = control.metrics().holdsEntered.get();
