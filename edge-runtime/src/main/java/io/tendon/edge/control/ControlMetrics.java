@@ -1,7 +1,6 @@
 package io.tendon.edge.control;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Counters and histograms of the control loop. The control thread is the only writer and
@@ -19,8 +18,8 @@ public final class ControlMetrics {
     public final LatencyHistogram compute = new LatencyHistogram();
     /** Tick-start lateness, ns: behind the deadline (wall clock), or behind the state's arrival (robot clock). */
     public final LatencyHistogram jitter = new LatencyHistogram();
-    /** Safety trips by reason index (see {@link SafetyTrips}). */
-    public final AtomicLongArray trips = new AtomicLongArray(SafetyTrips.COUNT);
+    /** Safety trips by reason index (see {@link SafetyTrips}); read with {@link #trips(int)}. */
+    private final long[] trips = new long[SafetyTrips.COUNT];
     /** Times the watchdog started holding. */
     public final AtomicLong holdsEntered = new AtomicLong();
     /** Ticks during which a person was in control. */
@@ -39,15 +38,16 @@ public final class ControlMetrics {
 
     /** Control thread only. */
     void countTick(long nowNanos, int tripFlags, boolean holdingNow, boolean human) {
-        ticks.lazySet(ticks.get() + 1);
-        lastTickNanos.lazySet(nowNanos);
         if (tripFlags != 0) {
             for (int i = 0; i < SafetyTrips.COUNT; i++) {
                 if ((tripFlags & (1 << i)) != 0) {
-                    trips.lazySet(i, trips.get(i) + 1);
+                    trips[i]++;
                 }
             }
         }
+        // Ordered store after the plain ones above: a reader that sees this tick sees its trips.
+        ticks.lazySet(ticks.get() + 1);
+        lastTickNanos.lazySet(nowNanos);
         if (holdingNow && !holding) {
             holdsEntered.lazySet(holdsEntered.get() + 1);
         }
@@ -122,7 +122,9 @@ public final class ControlMetrics {
         return humanEngaged;
     }
 
+    /** Trips of reason {@code reasonIndex} since start. Any thread. */
     public long trips(int reasonIndex) {
-        return trips.get(reasonIndex);
+        ticks.get(); // acquire: pairs with the ordered store in countTick
+        return trips[reasonIndex];
     }
 }

@@ -1,13 +1,14 @@
 package io.tendon.edge.control;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A log-linear histogram of durations in nanoseconds (32 sub-buckets per power of two, so a
  * quantile is off by at most about 3 %), written by one thread (the control thread) without
  * allocation or locks and read by any other (metrics, status). Values from 0 to about 18
- * minutes; larger ones land in the last bucket.
+ * minutes; larger ones land in the last bucket. Buckets are plain longs (64-bit stores are
+ * atomic on the JVMs we run on); the count is published with an ordered store after them, so
+ * a reader is at most one sample behind.
  */
 public final class LatencyHistogram {
 
@@ -16,7 +17,7 @@ public final class LatencyHistogram {
     private static final int MAX_SHIFT = 36;
     static final int BUCKETS = (MAX_SHIFT + 2) * SUB;
 
-    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private final long[] counts = new long[BUCKETS];
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong sum = new AtomicLong();
     private final AtomicLong max = new AtomicLong();
@@ -25,7 +26,7 @@ public final class LatencyHistogram {
     public void record(long nanos) {
         long v = Math.max(0, nanos);
         int i = index(v);
-        counts.lazySet(i, counts.get(i) + 1);
+        counts[i]++;
         count.lazySet(count.get() + 1);
         sum.lazySet(sum.get() + v);
         if (v > max.get()) {
@@ -81,7 +82,7 @@ public final class LatencyHistogram {
         rank = Math.max(1, Math.min(total, rank));
         long seen = 0;
         for (int i = 0; i < BUCKETS; i++) {
-            seen += counts.get(i);
+            seen += counts[i];
             if (seen >= rank) {
                 long lo = lowerBound(i);
                 long hi = i + 1 < BUCKETS ? lowerBound(i + 1) : lo;

@@ -219,7 +219,7 @@ class ControlLoopBenchTest {
             PolicyStepRing ring = new PolicyStepRing(64);
             SimEpisodeRunner runner = SimEpisodeRunner.builder(control, sim).listener(ring).build();
             SimulatedClockPacer pacer = new SimulatedClockPacer(control.periodNanos, 0, runner);
-            pacer.run(50_000);
+            pacer.run(250_000); // warm-up until C2 has settled
             long before = mx.getCurrentThreadAllocatedBytes();
             long overhead = mx.getCurrentThreadAllocatedBytes() - before;
             before = mx.getCurrentThreadAllocatedBytes();
