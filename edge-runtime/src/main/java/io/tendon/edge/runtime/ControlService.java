@@ -181,6 +181,8 @@ public class ControlService {
 
     /** Off the control thread: policy steps to listeners, episode log lines, the achieved rate. */
     private void dispatch() {
+        // Resolved once: iterating an Instance would create a new @Dependent listener each time.
+        List<PolicyStepListener> listeners = stepListeners.stream().toList();
         PolicyStep step = new PolicyStep();
         long lastTicks = metrics.ticks.get();
         long lastTime = System.nanoTime();
@@ -188,7 +190,7 @@ public class ControlService {
             boolean any = false;
             while (steps.poll(step)) {
                 any = true;
-                for (PolicyStepListener l : stepListeners) {
+                for (PolicyStepListener l : listeners) {
                     try {
                         l.onPolicyStep(step);
                     } catch (RuntimeException e) {

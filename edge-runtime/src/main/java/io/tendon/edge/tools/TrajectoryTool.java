@@ -117,6 +117,9 @@ public final class TrajectoryTool {
             double k = positive(opts, "stiffness", 800);
             hold = new HeldPose(k);
             String shape = opts.getOrDefault("force-shape", "step").toUpperCase(Locale.ROOT);
+            if (!java.util.Set.of("STEP", "RAMP", "SINE").contains(shape)) {
+                throw new IllegalArgumentException("--force-shape must be step, ramp or sine");
+            }
             String axis = opts.getOrDefault("force-axis", "x");
             int axisIndex = "xyz".indexOf(axis);
             if (axis.length() != 1 || axisIndex < 0) {
