@@ -15,8 +15,12 @@ import io.tendon.edge.control.Targets;
  *   <li>SEARCH: when blocked by the table (contact force, no progress), an Archimedean spiral
  *       around the estimate while pressing, with a pitch below the clearance so it cannot step
  *       over the hole, until the peg drops in;</li>
- *   <li>INSERT: laterally soft so the hole's wall guides the peg, pressing down to full depth.</li>
+ *   <li>INSERT: pressing down to full depth while the hole's wall guides the peg.</li>
  * </ol>
+ *
+ * Its targets always take the layout-1 action form (Adaptive Compliance Policy): pose, virtual
+ * target and one stiffness along the direction from the pose to the virtual target, so that a
+ * demonstration is exactly representable in a transition's action row.
  *
  * When the arm is far from where the expert's own targets would have put it (a person or a
  * policy moved it), the expert starts over from APPROACH at the arm's current pose. Gaussian
@@ -31,19 +35,17 @@ public final class ScriptedExpert {
     public static final int INSERT = 3;
 
     static final double APPROACH_HEIGHT = 0.01;
-    static final double APPROACH_STIFFNESS = 1500;
+    /** With pose = virtual target there is no direction: the controller uses its default on every axis. */
+    static final double APPROACH_STIFFNESS = 1000;
     static final double PRESS_FORCE = 8;
     static final double PRESS_STIFFNESS = 300;
     static final double CONTACT_FORCE = 3;
-    static final double SEARCH_STIFFNESS = 3000;
     static final double SEARCH_PITCH = 0.0004;
     static final double SEARCH_SPEED = 0.008;
     static final double SEARCH_MAX_RADIUS = 0.0045;
-    static final double INSERT_LATERAL_STIFFNESS = 200;
     static final double INSERT_STIFFNESS = 400;
     static final double INSERT_FORCE = 10;
     static final double IN_HOLE = 0.002;
-    static final double ANGULAR_STIFFNESS = 50;
     static final double APPROACH_SPEED = 0.1;
     static final double DESCENT_SPEED = 0.015;
     static final double INSERT_SPEED = 0.02;
@@ -153,14 +155,13 @@ public final class ScriptedExpert {
         switch (phase) {
             case APPROACH:
                 slew(ez + APPROACH_HEIGHT, APPROACH_SPEED);
-                perAxis(out, APPROACH_STIFFNESS, APPROACH_STIFFNESS, APPROACH_STIFFNESS);
+                scalar(out, APPROACH_STIFFNESS);
                 set(out, ex + nx, ey + ny, targetZ, targetZ);
                 break;
             case DESCEND:
                 // Scalar stiffness along pose -> virtual target, i.e. straight down.
                 slew(ez - PRESS_FORCE / PRESS_STIFFNESS, DESCENT_SPEED);
-                out.scalarStiffness = true;
-                out.stiffnessAlongTarget = PRESS_STIFFNESS;
+                scalar(out, PRESS_STIFFNESS);
                 set(out, ex + nx, ey + ny, targetZ + PRESS_FORCE / PRESS_STIFFNESS, targetZ);
                 break;
             case SEARCH: {
@@ -174,14 +175,14 @@ public final class ScriptedExpert {
                     r = 0;
                 }
                 slew(ez - PRESS_FORCE / PRESS_STIFFNESS, DESCENT_SPEED);
-                perAxis(out, SEARCH_STIFFNESS, SEARCH_STIFFNESS, PRESS_STIFFNESS);
+                scalar(out, PRESS_STIFFNESS);
                 set(out, ex + r * Math.cos(theta) + nx, ey + r * Math.sin(theta) + ny,
                         targetZ + PRESS_FORCE / PRESS_STIFFNESS, targetZ);
                 break;
             }
             default: // INSERT
                 slew(ez - holeDepth - INSERT_FORCE / INSERT_STIFFNESS, INSERT_SPEED);
-                perAxis(out, INSERT_LATERAL_STIFFNESS, INSERT_LATERAL_STIFFNESS, INSERT_STIFFNESS);
+                scalar(out, INSERT_STIFFNESS);
                 set(out, insertAt[0] + nx, insertAt[1] + ny, targetZ + INSERT_FORCE / INSERT_STIFFNESS, targetZ);
                 break;
         }
@@ -199,15 +200,13 @@ public final class ScriptedExpert {
         insertAt[1] = y;
     }
 
-    private static void perAxis(Targets out, double kx, double ky, double kz) {
-        out.scalarStiffness = false;
-        out.stiffness[0] = kx;
-        out.stiffness[1] = ky;
-        out.stiffness[2] = kz;
-        out.stiffness[3] = ANGULAR_STIFFNESS;
-        out.stiffness[4] = ANGULAR_STIFFNESS;
-        out.stiffness[5] = ANGULAR_STIFFNESS;
-        out.stiffnessAlongTarget = 0;
+    /**
+     * The layout-1 action form (Adaptive Compliance Policy): one stiffness along the direction
+     * from the pose to the virtual target, the other axes at the configured default.
+     */
+    private static void scalar(Targets out, double k) {
+        out.scalarStiffness = true;
+        out.stiffnessAlongTarget = k;
     }
 
     private static void set(Targets out, double x, double y, double poseZ, double targetZ) {
