@@ -21,6 +21,33 @@ public interface EdgeConfig {
     @Pattern(regexp = "[A-Za-z0-9._:-]{1,128}")
     String robotId();
 
+    /**
+     * Where the robot is: {@code sim} (the built-in peg-in-hole simulator with the scripted
+     * expert) or {@code grpc} (a robot-side driver connects to the RobotBridge service).
+     */
+    @WithDefault("sim")
+    @Pattern(regexp = "sim|grpc")
+    String bridge();
+
+    /**
+     * How control ticks are paced: {@code wall} (deadline-driven at tendon.control.rate-hz),
+     * {@code robot} (one tick per incoming robot state), {@code simulated} (as fast as the CPU
+     * allows on a simulated clock), or {@code auto}: wall for sim, robot for grpc. The grpc
+     * bridge runs robot-clocked only; sim runs wall or simulated.
+     */
+    @WithDefault("auto")
+    @Pattern(regexp = "auto|wall|robot|simulated")
+    String clock();
+
+    /**
+     * With the sim bridge, what the scripted expert does: {@code demonstrator} (it is the
+     * policy: scripted demonstrations), {@code human} (it is the simulated person on the teleop
+     * side, overriding the installed policy) or {@code none} (only the installed policy acts).
+     */
+    @WithDefault("demonstrator")
+    @Pattern(regexp = "demonstrator|human|none")
+    String simExpert();
+
     @Valid
     Topics topics();
 

@@ -25,12 +25,43 @@ public final class Targets {
     public boolean scalarStiffness;
     /** Stiffness along the pose-to-virtual-target direction, N/m (scalar mode only). */
     public double stiffnessAlongTarget;
-    /** True when a person produced these targets (teleop), false for the policy. */
+    /**
+     * True when a person produced these targets (teleop), false for the policy. On the human
+     * side's {@link TargetBuffer} it also means "the person is in control": publishing targets
+     * with {@code human == false} there hands control back to the policy.
+     */
     public boolean human;
+    /**
+     * Hybrid force/position control: bit i set makes axis i (x, y, z, rx, ry, rz) track the
+     * force set-point {@link #forceSetpoint}[i] instead of the spring to the virtual target.
+     * 0 (the default) is pure admittance on every axis.
+     */
+    public int forceAxes;
+    /**
+     * Contact force (N) or torque (N*m) to hold on the axes of {@link #forceAxes}, same sign
+     * convention as the measured wrench: +10 on z means the surface pushes up on the tool with
+     * 10 N, i.e. the tool presses down with 10 N.
+     */
+    public final double[] forceSetpoint = new double[6];
     /** Writer's sequence number, strictly increasing per writer. */
     public long sequence;
-    /** Writer's System.nanoTime() when the targets were made; the watchdog checks their age. */
+    /**
+     * Writer's System.nanoTime() when the targets were made (for a row interpolated from an
+     * action chunk: when the chunk was made); the watchdog checks their age. Writers driven by
+     * a simulated clock use that clock instead.
+     */
     public long createdNanos;
+
+    /** True when every number is finite; non-finite targets are rejected by the safety pipeline. */
+    public boolean isFinite() {
+        for (int i = 0; i < 6; i++) {
+            if (!Double.isFinite(pose[i]) || !Double.isFinite(virtualTarget[i]) || !Double.isFinite(stiffness[i])
+                    || !Double.isFinite(forceSetpoint[i])) {
+                return false;
+            }
+        }
+        return Double.isFinite(stiffnessAlongTarget);
+    }
 
     /** Copies every field of {@code other} into this object. Allocation-free. */
     public void copyFrom(Targets other) {
@@ -40,6 +71,8 @@ public final class Targets {
         scalarStiffness = other.scalarStiffness;
         stiffnessAlongTarget = other.stiffnessAlongTarget;
         human = other.human;
+        forceAxes = other.forceAxes;
+        System.arraycopy(other.forceSetpoint, 0, forceSetpoint, 0, 6);
         sequence = other.sequence;
         createdNanos = other.createdNanos;
     }

@@ -3,7 +3,10 @@ package io.tendon.edge.grpc;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import io.tendon.edge.config.EdgeConfig;
+import io.tendon.edge.control.ControlMetrics;
+import io.tendon.edge.control.SafetyTrips;
 import io.tendon.edge.publish.TransitionPublisher;
+import io.tendon.edge.runtime.ControlService;
 import io.tendon.schemas.v1.EdgeStatus;
 import io.tendon.schemas.v1.EdgeStatusRequest;
 import io.tendon.schemas.v1.EdgeStatusService;
@@ -19,13 +22,27 @@ public class EdgeStatusGrpc implements EdgeStatusService {
     @Inject
     TransitionPublisher publisher;
 
+    @Inject
+    ControlService control;
+
     @Override
     public Uni<EdgeStatus> getStatus(EdgeStatusRequest request) {
-        EdgeStatus status = EdgeStatus.newBuilder()
+        ControlMetrics m = control.metrics();
+        EdgeStatus.Builder status = EdgeStatus.newBuilder()
                 .setRobotId(config.robotId())
+                .setBridge(control.bridgeName())
+                .setRobotConnected(control.robotConnected())
+                .setTicks(m.ticks.get())
+                .setControlRateHz(control.rateHz())
+                .setDeadlineMisses(m.deadlineMisses.get())
+                .setWatchdogHolding(m.holding())
+                .setInterventionEngaged(m.humanEngaged())
+                .setEpisodeId(control.episodeId())
                 .setTransitionsPublished(publisher.delivered())
-                .setTransitionsPending(publisher.pending())
-                .build();
-        return Uni.createFrom().item(status);
+                .setTransitionsPending(publisher.pending());
+        for (int i = 0; i < SafetyTrips.COUNT; i++) {
+            status.putSafetyTrips(SafetyTrips.name(i), m.trips(i));
+        }
+        return Uni.createFrom().item(status.build());
     }
 }

@@ -1,0 +1,69 @@
+package io.tendon.edge.sim;
+
+import static io.tendon.edge.sim.SimParameters.*;
+
+import io.tendon.edge.control.Parameters;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Validated, typed values of {@link SimParameters}. Immutable. */
+public final class SimSettings {
+
+    public final long seed;
+    public final int stepRateHz;
+    public final double episodeTimeout;
+    public final double holeX;
+    public final double holeY;
+    public final double holeRandomisation;
+    public final double holeEstimateNoise;
+    public final double clearance;
+    public final double pegRadius;
+    public final double holeDepth;
+    public final double startHeight;
+    public final double friction;
+    public final double contactStiffness;
+    public final double armBandwidthHz;
+    public final double armMass;
+    public final double forceLimit;
+    public final double wrenchNoiseForce;
+    public final double wrenchNoiseTorque;
+    public final double toolMass;
+    public final double expertNoise;
+
+    private SimSettings(Parameters p) {
+        seed = p.getLong(SEED);
+        stepRateHz = (int) p.getLong(STEP_RATE_HZ);
+        episodeTimeout = p.get(EPISODE_TIMEOUT);
+        holeX = p.get(HOLE_X);
+        holeY = p.get(HOLE_Y);
+        holeRandomisation = p.get(HOLE_RANDOMISATION);
+        holeEstimateNoise = p.get(HOLE_ESTIMATE_NOISE);
+        clearance = p.get(CLEARANCE);
+        pegRadius = p.get(PEG_RADIUS);
+        holeDepth = p.get(HOLE_DEPTH);
+        startHeight = p.get(START_HEIGHT);
+        friction = p.get(FRICTION);
+        contactStiffness = p.get(CONTACT_STIFFNESS);
+        armBandwidthHz = p.get(ARM_BANDWIDTH_HZ);
+        armMass = p.get(ARM_MASS);
+        forceLimit = p.get(FORCE_LIMIT);
+        wrenchNoiseForce = p.get(WRENCH_NOISE_FORCE);
+        wrenchNoiseTorque = p.get(WRENCH_NOISE_TORQUE);
+        toolMass = p.get(TOOL_MASS);
+        expertNoise = p.get(EXPERT_NOISE);
+    }
+
+    /** @throws io.tendon.edge.control.InvalidConfigurationException naming each bad key, value, unit and bounds */
+    public static SimSettings load(Function<String, Optional<String>> lookup) {
+        return new SimSettings(Parameters.load(ALL, lookup));
+    }
+
+    public static SimSettings defaults() {
+        return load(key -> Optional.empty());
+    }
+
+    public static SimSettings with(Map<String, String> overrides) {
+        return load(Parameters.lookup(overrides));
+    }
+}

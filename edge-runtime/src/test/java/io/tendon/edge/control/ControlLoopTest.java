@@ -1,0 +1,115 @@
+package io.tendon.edge.control;
+
+import static io.tendon.edge.control.LoopRig.k;
+import static io.tendon.edge.control.LoopRig.pose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Target hand-over: the human override, keeping the last value, and the wrench front end. */
+class ControlLoopTest {
+
+    @Test
+    void engagedHumanTargetsOverrideThePolicyAtTheNextTickAndHandBack() {
+        LoopRig rig = new LoopRig();
+        rig.policyTargets(pose(0.5, 0, 0.1), k(1000, 50));
+        rig.ticks(10);
+        rig.humanTargets(pose(0.55, 0, 0.1), k(1000, 50), true);
+        rig.tick();
+        assertTrue(rig.command.human, "the very next tick follows the person");
+        assertEquals(0.55, rig.command.virtualTarget[0]);
+        assertTrue(rig.metrics.humanEngaged());
+        long engagedTicks = rig.metrics.ticksHumanEngaged.get();
+        rig.ticks(9);
+        assertEquals(engagedTicks + 9, rig.metrics.ticksHumanEngaged.get());
+        // The policy keeps publishing meanwhile; its newest value is used once the person lets go.
+        rig.policyTargets(pose(0.45, 0, 0.1), k(1000, 50));
+        rig.tick();
+        assertEquals(0.55, rig.command.virtualTarget[0], "still the person's");
+        rig.humanTargets(pose(0.55, 0, 0.1), k(1000, 50), false);
+        rig.tick();
+        assertFalse(rig.command.human);
+        assertEquals(0.45, rig.command.virtualTarget[0], "back to the policy's newest targets");
+    }
+
+    @Test
+    void withoutNewTargetsTheLastOnesAreKept() {
+        LoopRig rig = new LoopRig();
+        rig.keepTargetsFresh = false;
+        rig.policyTargets(pose(0.52, 0.01, 0.1), k(1000, 50));
+        rig.ticks(900); // within the targets timeout
+        assertEquals(0.52, rig.command.virtualTarget[0]);
+        assertEquals(0.52, rig.command.pose.position[0], 1e-4, "converged on the last targets");
+        assertFalse(rig.command.holding);
+    }
+
+    @Test
+    void noCommandBeforeTheFirstValidState() {
+        LoopRig rig = new LoopRig();
+        rig.robot.pose.position[0] = Double.NaN;
+        rig.tick();
+        assertFalse(rig.command.valid);
+        rig.robot.pose.position[0] = 0.5;
+        rig.tick();
+        assertTrue(rig.command.valid);
+        assertEquals(0.5, rig.command.pose.position[0], 1e-12, "starts holding at the measured pose");
+    }
+
+    @Test
+    void toolWeightIsCompensatedForAnyOrientationAndBiasIsTared() {
+        LoopRig rig = new LoopRig(Map.of("tendon.admittance.tool-mass", "1.5", "tendon.admittance.tool-com-x", "0.1",
+                "tendon.admittance.tool-com-z", "0.05"));
+        rig.policyTargets(pose(0.5, 0, 0.1), k(1000, 50));
+        rig.robotFollows = false;
+        // Tool rolled 90 degrees about x: its centre of mass (0.1, 0, 0.05) in the tool frame sits at (0.1, -0.05, 0).
+        rig.robot.pose.set(0.5, 0, 0.1, Math.cos(Math.PI / 4), Math.sin(Math.PI / 4), 0, 0);
+        double w = 1.5 * WrenchProcessor.GRAVITY;
+        double[] com = {0.1, -0.05, 0};
+        // Raw reading: the tool's weight (0, 0, -w) at com, plus a sensor offset, plus a 3 N push along y.
+        double[] bias = {0.4, -0.2, 0.3, 0.01, 0.02, -0.03};
+        rig.robot.wrench[0] = bias[0];
+        rig.robot.wrench[1] = bias[1] + 3;
+        rig.robot.wrench[2] = bias[2] - w;
+        rig.robot.wrench[3] = bias[3] + com[1] * -w;
+        rig.robot.wrench[4] = bias[4] - com[0] * -w;
+        rig.robot.wrench[5] = bias[5];
+        rig.tick();
+        assertEquals(bias[0], rig.command.wrench[0], 1e-9);
+        assertEquals(bias[1] + 3, rig.command.wrench[1], 1e-9);
+        assertEquals(bias[2], rig.command.wrench[2], 1e-9, "weight removed");
+        assertEquals(bias[3], rig.command.wrench[3], 1e-9, "weight's moment removed");
+        assertEquals(bias[4], rig.command.wrench[4], 1e-9);
+        // Tare with the push released: the offset goes, the push is measured exactly.
+        rig.robot.wrench[1] = bias[1];
+        for (int i = 0; i < 500; i++) {
+            rig.tick();
+        }
+        rig.loop.requestTare();
+        rig.tick();
+        rig.robot.wrench[1] = bias[1] + 3;
+        rig.ticks(500);
+        assertEquals(3, rig.command.wrench[1], 1e-6);
+        assertEquals(0, rig.command.wrench[0], 1e-6);
+        assertEquals(0, rig.command.wrench[2], 1e-6);
+    }
+
+    @Test
+    void wrenchFilterHasTheConfiguredCutoff() {
+        // A sine at the cut-off frequency comes out at 1/sqrt(2) of its amplitude (first order).
+        LoopRig rig = new LoopRig(Map.of("tendon.admittance.wrench-cutoff-hz", "20", "tendon.admittance.tool-mass", "0"));
+        rig.policyTargets(pose(0.5, 0, 0.1), k(1000, 50));
+        rig.robotFollows = false;
+        double max = 0;
+        for (int i = 0; i < 3000; i++) {
+            rig.robot.wrench[0] = 10 * Math.sin(2 * Math.PI * 20 * i * rig.settings.dt);
+            rig.tick();
+            if (i > 2000) {
+                max = Math.max(max, rig.command.wrench[0]);
+            }
+        }
+        assertEquals(10 / Math.sqrt(2), max, 0.4);
+    }
+}
