@@ -106,6 +106,8 @@ public final class ChunkExecutor implements TargetSource {
             }
         }
         into.human = false;
+        // Policies give a virtual target and stiffness on every axis: no force-controlled axes.
+        into.forceAxes = 0;
         into.createdNanos = plan.createdNanos;
         into.sequence = ++emitted;
     }
