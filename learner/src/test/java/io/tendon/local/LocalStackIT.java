@@ -50,6 +50,27 @@ class LocalStackIT {
     }
 
     @Test
+    void transitionsTheSimulatedRobotRecordsAreCountedByTheLearner() throws Exception {
+        // The edge drives the simulator with the scripted expert and publishes its demonstrations.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        double delivered = 0;
+        double accepted = 0;
+        while (System.nanoTime() < deadline && (delivered < 3 || accepted < 3)) {
+            Thread.sleep(500);
+            delivered = LocalStack.metric(stack.scrape(EDGE), "tendon_edge_transitions_delivered_total");
+            accepted = LocalStack.metric(stack.scrape(LEARNER), "tendon_learner_transitions_accepted_total");
+        }
+        assertTrue(delivered >= 3, "edge delivered " + delivered);
+        assertTrue(accepted >= 3, "learner accepted " + accepted);
+        assertEquals(0.0, LocalStack.metric(stack.scrape(LEARNER), "tendon_learner_dead_letters_total"),
+                "the edge's transitions match the learner's layout");
+        java.util.regex.Matcher demo = java.util.regex.Pattern
+                .compile("(?m)^tendon_learner_transitions_accepted_total\\{source=\"DEMO\",?\\} ([0-9.eE+]+)$")
+                .matcher(stack.scrape(LEARNER));
+        assertTrue(demo.find() && Double.parseDouble(demo.group(1)) >= 3, "the expert's demonstrations count as DEMO");
+    }
+
+    @Test
     void bothServicesAnswerHealthAndPrometheusMetrics() throws IOException {
         for (int port : new int[] {LEARNER, EDGE}) {
             String metrics = stack.scrape(port);

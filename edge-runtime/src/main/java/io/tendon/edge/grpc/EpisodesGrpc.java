@@ -3,11 +3,11 @@ package io.tendon.edge.grpc;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import io.tendon.edge.config.EdgeConfig;
+import io.tendon.edge.episode.TransitionRecorder;
 import io.tendon.schemas.v1.Ack;
 import io.tendon.schemas.v1.EpisodeEvent;
 import io.tendon.schemas.v1.Episodes;
 import io.tendon.schemas.v1.RewardEvent;
-import io.grpc.Status;
 import jakarta.inject.Inject;
 
 /** Episode markers from a person or a classifier: validated, then forwarded to Kafka. */
@@ -19,6 +19,9 @@ public class EpisodesGrpc implements Episodes {
 
     @Inject
     EpisodeEventEmitter emitter;
+
+    @Inject
+    TransitionRecorder recorder;
 
     @Override
     public Uni<Ack> mark(EpisodeEvent request) {
@@ -40,8 +43,18 @@ public class EpisodesGrpc implements Episodes {
 
     @Override
     public Uni<Ack> reward(RewardEvent request) {
-        // TODO(recorder): fold into the running episode's rewards.
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED.withDescription("rewards: not yet").asRuntimeException());
+        if (!Float.isFinite(request.getReward())) {
+            return Uni.createFrom().item(refuse("reward is not a finite number"));
+        }
+        if (request.getStep() > Integer.MAX_VALUE) {
+            return Uni.createFrom().item(refuse("step " + request.getStep() + " is out of range"));
+        }
+        if (!recorder.rewards().offer(request.getEpisodeId(), (int) request.getStep(), request.getReward())) {
+            return Uni.createFrom().item(refuse("episode " + request.getEpisodeId() + " step " + request.getStep()
+                    + " is not open: its transition was already published, or the episode is not running (running: "
+                    + recorder.rewards().episodeId() + ")"));
+        }
+        return Uni.createFrom().item(Ack.newBuilder().setAccepted(true).build());
     }
 
     private static Ack refuse(String reason) {

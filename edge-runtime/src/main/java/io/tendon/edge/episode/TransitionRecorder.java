@@ -1,0 +1,130 @@
+package io.tendon.edge.episode;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tendon.edge.config.EdgeConfig;
+import io.tendon.edge.grpc.EpisodeEventEmitter;
+import io.tendon.edge.policy.ChunkRecord;
+import io.tendon.edge.policy.TripleBuffer;
+import io.tendon.edge.policy.service.PolicyService;
+import io.tendon.edge.publish.TransitionPublisher;
+import io.tendon.edge.sim.EpisodeOutcome;
+import io.tendon.edge.sim.PolicyStep;
+import io.tendon.edge.sim.PolicyStepListener;
+import io.tendon.edge.sim.SimFeatures;
+import io.tendon.schemas.v1.EpisodeEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Records the simulated robot's experience: every policy step of the simulator (delivered off
+ * the control thread) goes into a {@link TransitionAssembler}; finished transitions go to the
+ * {@link TransitionPublisher}, episode starts and ends to the episode-events topic.
+ */
+@ApplicationScoped
+public class TransitionRecorder implements PolicyStepListener {
+
+    private static final Logger LOG = Logger.getLogger(TransitionRecorder.class);
+
+    @Inject
+    EdgeConfig config;
+
+    @Inject
+    TransitionPublisher publisher;
+
+    @Inject
+    PolicyService policy;
+
+    @Inject
+    EpisodeEventEmitter events;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final RewardInbox rewards = new RewardInbox();
+    private TransitionAssembler assembler;
+
+    @PostConstruct
+    void init() {
+        if (config.layout().latentDim() != SimFeatures.LATENT_DIM) {
+            throw new IllegalStateException("tendon.edge.layout.latent-dim = " + config.layout().latentDim()
+                    + ", but the simulator's encoder gives " + SimFeatures.LATENT_DIM);
+        }
+        String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
+        assembler = new TransitionAssembler(config.robotId(), runId, config.layout().version(),
+                config.layout().horizon(), config.simExpert().equals("demonstrator"), this::latestProposal, rewards,
+                () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());
+        FunctionCounter.builder("tendon.edge.transitions.recorded", assembler, TransitionAssembler::emitted)
+                .description("Transitions assembled from policy steps").register(registry);
+        FunctionCounter.builder("tendon.edge.transitions.unrecordable", assembler, TransitionAssembler::unrecordable)
+                .description("Windows not recorded: not a demonstration and no policy proposal").register(registry);
+    }
+
+    @Override
+    public void onPolicyStep(PolicyStep step) {
+        if (config.bridge().equals("sim")) {
+            assembler.onStep(step);
+        }
+    }
+
+    /** Where people's rewards wait for their step's transition. */
+    public RewardInbox rewards() {
+        return rewards;
+    }
+
+    private ChunkRecord proposal;
+
+    private long latestProposal(float[] rows, int horizon) {
+        Optional<TripleBuffer<ChunkRecord>> buffer = policy.proposals();
+        if (buffer.isEmpty()) {
+            return -1;
+        }
+        ChunkRecord fresh = buffer.get().takeFresh();
+        if (fresh != null) {
+            if (proposal == null) {
+                proposal = new ChunkRecord(fresh.latent.length, fresh.actions.length / fresh.actionDim, fresh.actionDim);
+            }
+            proposal.copyFrom(fresh);
+        }
+        if (proposal == null || proposal.rows == 0) {
+            return -1;
+        }
+        // Layout 1 rows are 13 wide: copy the common columns, repeat the last row past the proposal's end.
+        int width = ActionRows.WIDTH;
+        for (int h = 0; h < horizon; h++) {
+            int r = Math.min(h, proposal.rows - 1);
+            for (int c = 0; c < width; c++) {
+                rows[h * width + c] = c < proposal.actionDim ? proposal.actions[r * proposal.actionDim + c] : 0f;
+            }
+        }
+        return proposal.policyVersion;
+    }
+
+    /** Episode markers to Kafka; a failed send is logged, it does not stop recording. */
+    private final class Markers implements TransitionAssembler.EpisodeListener {
+        @Override
+        public void started(String episodeId, long seed) {
+            send(EpisodeEvent.Kind.START, episodeId, 0, "simulator seed " + seed);
+        }
+
+        @Override
+        public void ended(String episodeId, int lastStep, int outcome) {
+            EpisodeEvent.Kind kind = outcome == EpisodeOutcome.SUCCESS ? EpisodeEvent.Kind.SUCCESS
+                    : outcome == EpisodeOutcome.FAILURE ? EpisodeEvent.Kind.FAILURE : EpisodeEvent.Kind.TIMEOUT;
+            send(kind, episodeId, lastStep, EpisodeOutcome.name(outcome));
+        }
+
+        private void send(EpisodeEvent.Kind kind, String episodeId, long step, String reason) {
+            EpisodeEvent event = EpisodeEvent.newBuilder().setRobotId(config.robotId()).setEpisodeId(episodeId)
+                    .setKind(kind).setStep(step).setReason(reason)
+                    .setTimeUnixNanos(System.currentTimeMillis() * 1_000_000L).build();
+            events.send(event).exceptionally(error -> {
+                LOG.warnf("episode marker %s %s not delivered: %s", kind, episodeId, error.toString());
+                return null;
+            });
+        }
+    }
+}
