@@ -26,6 +26,8 @@ public final class ControlLoop {
     private final Targets policyTargets = new Targets();
     private final Targets humanTargets = new Targets();
     private final Targets screened = new Targets();
+    /** All zero: what the loop reports as its targets while it has none. */
+    private final Targets none = new Targets();
     private final DMatrix6 wrench = new DMatrix6();
     private final Pose proposal = new Pose();
     private final double[] proposalTwist = new double[6];
@@ -37,6 +39,8 @@ public final class ControlLoop {
     private boolean started;
     private volatile long connectionLostNanos = Long.MIN_VALUE;
     private long lossHandled = Long.MIN_VALUE;
+    /** Targets created before this (the last {@link #restart}) belong to the world before it and are ignored. */
+    private long restartNanos = Long.MIN_VALUE;
 
     /**
      * @param policy  where the policy's targets come from (any {@link TargetSource}); may be null
@@ -69,12 +73,13 @@ public final class ControlLoop {
             haveState |= rejected == 0;
         }
         // Targets: read both sides every tick so each keeps its newest value.
-        if (policy != null && policy.targetsAt(nowNanos, policyCandidate)) {
+        if (policy != null && policy.targetsAt(nowNanos, policyCandidate)
+                && policyCandidate.createdNanos >= restartNanos) {
             int rejected = safety.admitTargets(policyCandidate, policyTargets);
             trips |= rejected;
             havePolicyTargets |= rejected == 0;
         }
-        if (human != null && human.readLatest(humanCandidate)) {
+        if (human != null && human.readLatest(humanCandidate) && humanCandidate.createdNanos >= restartNanos) {
             int rejected = safety.admitTargets(humanCandidate, humanTargets);
             trips |= rejected;
             if (rejected == 0) {
@@ -155,11 +160,20 @@ public final class ControlLoop {
 
     /**
      * Restarts at the measured pose of {@code at} after a discontinuity (simulator reset):
-     * admittance at rest there, filter and watchdog restarted. Control thread only.
+     * admittance at rest there, filter and watchdog restarted. The targets in use, and any
+     * target created before {@code at} was received, were made for the world before the
+     * discontinuity (a policy's plan for the last episode's hole, say) and are dropped: the
+     * arm holds where it is until targets made after the restart arrive, as it does at start-up.
+     * Control thread only.
      */
     public void restart(RobotSample at) {
         state.copyFrom(at);
         haveState = true;
+        restartNanos = at.receivedNanos;
+        havePolicyTargets = false;
+        haveHumanTargets = false;
+        policyTargets.copyFrom(none);
+        humanTargets.copyFrom(none);
         admittance.reset(at.pose);
         safety.reset(at.pose, false);
         wrenchProcessor.resetFilter();

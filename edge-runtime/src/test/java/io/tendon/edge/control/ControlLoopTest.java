@@ -112,4 +112,64 @@ class ControlLoopTest {
         }
         assertEquals(10 / Math.sqrt(2), max, 0.4);
     }
+
+    @Test
+    void afterARestartTargetsMadeBeforeItAreNotExecuted() {
+        // A chunked policy's executor keeps handing out rows of the plan it has, made for the
+        // world before the restart (a simulator reset), until the policy publishes a new one.
+        ControlSettings settings = ControlSettings.defaults();
+        Targets plan = new Targets();
+        TargetSource executor = (now, into) -> {
+            into.copyFrom(plan);
+            return true;
+        };
+        ControlLoop loop = new ControlLoop(settings, executor, new TargetBuffer(), new ControlMetrics());
+        RobotSample robot = new RobotSample();
+        Command command = new Command();
+        long[] now = {1_000_000_000L};
+        robot.pose.set(0.5, 0, 0.1, 1, 0, 0, 0);
+        robot.wrench[2] = -settings.toolMass * WrenchProcessor.GRAVITY; // the tool's weight, nothing else
+        Runnable tick = () -> {
+            now[0] += settings.periodNanos;
+            robot.receivedNanos = now[0];
+            robot.sequence++;
+            loop.tick(now[0], robot, command);
+            robot.pose.copyFrom(command.pose); // an ideal arm at the command
+        };
+        setTargets(plan, 0.5, -0.01, now[0]); // last episode: down into its hole
+        for (int i = 0; i < 500; i++) {
+            tick.run();
+        }
+        assertTrue(command.pose.position[2] < 0.05, "followed the old targets: " + command.pose.position[2]);
+
+        // Reset: the arm is somewhere else, at rest; the old plan is still being handed out.
+        robot.pose.set(0.45, 0.02, 0.1, 1, 0, 0, 0);
+        java.util.Arrays.fill(robot.twist, 0);
+        robot.receivedNanos = now[0] + settings.periodNanos;
+        loop.restart(robot);
+        for (int i = 0; i < 100; i++) {
+            tick.run();
+            assertEquals(0.45, command.pose.position[0], 1e-12, "holds where the restart found it");
+            assertEquals(0.1, command.pose.position[2], 1e-12);
+            assertTrue(command.holding);
+        }
+        assertEquals(0.0, loop.activeTargets().virtualTarget[2], "no targets in use");
+
+        // The policy's first plan for the new episode is followed.
+        setTargets(plan, 0.45, 0.09, now[0]);
+        for (int i = 0; i < 800; i++) { // within the targets timeout
+            tick.run();
+        }
+        assertFalse(command.holding);
+        assertEquals(0.09, command.pose.position[2], 1e-4);
+    }
+
+    private static void setTargets(Targets t, double x, double z, long createdNanos) {
+        double[] p = pose(x, 0.02, z);
+        System.arraycopy(p, 0, t.pose, 0, 6);
+        System.arraycopy(p, 0, t.virtualTarget, 0, 6);
+        System.arraycopy(k(1000, 50), 0, t.stiffness, 0, 6);
+        t.createdNanos = createdNanos;
+        t.sequence++;
+    }
 }
