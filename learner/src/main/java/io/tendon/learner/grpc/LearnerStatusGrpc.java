@@ -30,7 +30,8 @@ public class LearnerStatusGrpc implements LearnerStatusService {
                 .setLearnerId(config.learnerId())
                 .setStage("BC_WARMUP")
                 .setTransitionsAccepted((long) ingest.metrics().acceptedCount())
-                .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters());
+                .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters())
+                .setIngestRatePerS(ingest.metrics().ratePerSecond());
         for (Source source : new Source[] {Source.DEMO, Source.INTERVENTION, Source.ROLLOUT}) {
             status.putReplaySizes(source.name(), replay.size(source));
         }
