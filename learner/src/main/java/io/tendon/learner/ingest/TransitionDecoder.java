@@ -321,20 +321,24 @@ public final class TransitionDecoder {
     }
 
     private int readTag(int limit) throws MalformedException {
-        long tag = readVarint(limit);
-        if ((tag >>> 3) == 0 || tag > 0xFFFF_FFFFL) {
-            throw new MalformedException("invalid tag " + tag + " at byte " + pos);
+        // Like protobuf-java: a tag is the low 32 bits of its varint; field number 0 is invalid.
+        int tag = (int) readVarint(limit);
+        if ((tag >>> 3) == 0) {
+            throw new MalformedException("invalid tag (field number 0) at byte " + pos);
         }
-        return (int) tag;
+        return tag;
     }
 
-    /** Reads a length prefix and returns the end position of the delimited bytes. */
+    /** Reads a length prefix (the low 32 bits of its varint) and returns the end of the delimited bytes. */
     private int readLengthLimit(int limit) throws MalformedException {
-        long length = readVarint(limit);
-        if (length < 0 || length > Integer.MAX_VALUE || length > limit - pos) {
+        int length = (int) readVarint(limit);
+        if (length < 0) {
+            throw new MalformedException("negative length at byte " + pos);
+        }
+        if (length > limit - pos) {
             throw new MalformedException("length " + length + " at byte " + pos + " runs past the end of its message");
         }
-        return pos + (int) length;
+        return pos + length;
     }
 
     private long readVarint(int limit) throws MalformedException {

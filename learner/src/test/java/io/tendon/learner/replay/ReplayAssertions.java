@@ -1,0 +1,54 @@
+package io.tendon.learner.replay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+
+/** Compares two replay buffers row by row, oldest first, with everything a row carries. */
+public final class ReplayAssertions {
+
+    private ReplayAssertions() {
+    }
+
+    public static void assertSameContents(ReplayBuffer expected, ReplayBuffer actual) {
+        for (int t = 0; t < 3; t++) {
+            ReplayTable a = expected.tables[t];
+            ReplayTable b = actual.tables[t];
+            assertEquals(a.size, b.size, "rows of " + a.source);
+            assertEquals(a.ineligible, b.ineligible, "unsampleable rows of " + a.source);
+            for (int age = 0; age < a.size; age++) {
+                int sa = a.slotOfAge(age);
+                int sb = b.slotOfAge(age);
+                String where = a.source + " row " + age;
+                assertEquals(a.step[sa], b.step[sb], where);
+                assertEquals(a.flags[sa], b.flags[sb], where);
+                Episode ea = expected.episodes.get(a.episode[sa]);
+                Episode eb = actual.episodes.get(b.episode[sb]);
+                assertEquals(ea.robotId, eb.robotId, where);
+                assertEquals(ea.episodeId, eb.episodeId, where);
+                assertEquals(ea.weight, eb.weight, where);
+                assertArrayEquals(slice(a.state, sa, a.stateDim), slice(b.state, sb, b.stateDim), where);
+                assertArrayEquals(slice(a.nextState, sa, a.stateDim), slice(b.nextState, sb, b.stateDim), where);
+                assertArrayEquals(slice(a.action, sa, a.chunk), slice(b.action, sb, b.chunk), where);
+                assertArrayEquals(slice(a.policyAction, sa, a.chunk), slice(b.policyAction, sb, b.chunk), where);
+                assertArrayEquals(slice(a.rewards, sa, a.horizon), slice(b.rewards, sb, b.horizon), where);
+                assertArrayEquals(Arrays.copyOfRange(a.validMask, sa * a.maskWords, (sa + 1) * a.maskWords),
+                        Arrays.copyOfRange(b.validMask, sb * b.maskWords, (sb + 1) * b.maskWords), where);
+                assertArrayEquals(Arrays.copyOfRange(a.interventionMask, sa * a.maskWords, (sa + 1) * a.maskWords),
+                        Arrays.copyOfRange(b.interventionMask, sb * b.maskWords, (sb + 1) * b.maskWords), where);
+                if (a.priority != null && b.priority != null) {
+                    assertEquals(a.priority[sa], b.priority[sb], where);
+                    assertEquals(a.tree.get(sa), b.tree.get(sb), where);
+                }
+            }
+        }
+        assertEquals(expected.episodeCount(), actual.episodeCount(), "episodes");
+        assertEquals(expected.limiterDiff(), actual.limiterDiff(), "rate limiter credit");
+        assertEquals(expected.sampleInsertRatio(), actual.sampleInsertRatio(), "sample/insert ratio");
+    }
+
+    private static float[] slice(float[] a, int slot, int width) {
+        return Arrays.copyOfRange(a, slot * width, (slot + 1) * width);
+    }
+}
