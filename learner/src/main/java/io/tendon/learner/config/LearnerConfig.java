@@ -200,6 +200,7 @@ public interface LearnerConfig {
         Priority priority();
 
         @Valid
+        @WithName("rate-limit")
         RateLimit rateLimit();
 
         @Valid
@@ -207,6 +208,7 @@ public interface LearnerConfig {
 
         /** Where a partition without a checkpointed position starts (see {@link RebuildFrom}). */
         @WithDefault("RETENTION_START")
+        @WithName("rebuild-from")
         RebuildFrom rebuildFrom();
 
         /** Rows per table; FIFO eviction beyond. capacity x (H x A) must stay below 2^31. */

@@ -3,6 +3,7 @@ package io.tendon.learner.replay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tendon.schemas.v1.Source;
 import java.util.Arrays;
 
 /** Compares two replay buffers row by row, oldest first, with everything a row carries. */
@@ -46,6 +47,18 @@ public final class ReplayAssertions {
         assertEquals(expected.episodeCount(), actual.episodeCount(), "episodes");
         assertEquals(expected.limiterDiff(), actual.limiterDiff(), "rate limiter credit");
         assertEquals(expected.sampleInsertRatio(), actual.sampleInsertRatio(), "sample/insert ratio");
+    }
+
+    /** For each "robot/episode", its steps in the order they were inserted (all tables, oldest first per table). */
+    public static java.util.Map<String, java.util.List<Long>> stepsInInsertOrder(ReplayBuffer replay, Source source) {
+        java.util.Map<String, java.util.List<Long>> steps = new java.util.TreeMap<>();
+        ReplayTable t = replay.tables[source.getNumber() - 1];
+        for (int age = 0; age < t.size; age++) {
+            int slot = t.slotOfAge(age);
+            Episode e = replay.episodes.get(t.episode[slot]);
+            steps.computeIfAbsent(e.robotId + "/" + e.episodeId, k -> new java.util.ArrayList<>()).add(t.step[slot]);
+        }
+        return steps;
     }
 
     private static float[] slice(float[] a, int slot, int width) {
