@@ -175,6 +175,13 @@ public interface LearnerConfig {
         @Max(16_777_216)
         int maxEpisodeSteps();
 
+        /**
+         * Decode, validate and insert a batch on a second thread while the consumer thread
+         * fetches the next one; off: one thread does both.
+         */
+        @WithDefault("true")
+        boolean pipelined();
+
         /** Also consume the episode-events topic for episode outcomes (quality scoring). */
         @WithDefault("true")
         boolean episodeEvents();

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -92,6 +95,17 @@ public final class IngestLoop implements Runnable {
         }
     }
 
+    /** What processing one batch produced, for the consumer thread to act on. */
+    private static final class BatchResult {
+        final Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        /** Transition partitions the rate limiter stopped: the first offset not processed. */
+        final Map<TopicPartition, Long> heldBack = new HashMap<>();
+    }
+
+    /** A batch handed to the processor, and its outcome. */
+    private record InFlight(ConsumerRecords<byte[], byte[]> records, Future<BatchResult> result) {
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetterProducer;
     private final Options options;
@@ -106,15 +120,24 @@ public final class IngestLoop implements Runnable {
     private final Map<TopicPartition, PartitionState> assigned = new HashMap<>();
     /** Positions reached on every partition this loop has read, assigned or not (for checkpoints and re-assignment). */
     private final Map<TopicPartition, Long> reached = new HashMap<>();
+    /** Offsets processed since the last synchronous commit. */
+    private final Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+    /** Runs {@link #process} while the consumer fetches the next batch; null: process on the consumer thread. */
+    private final ExecutorService processor;
+    private InFlight inFlight;
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile CompletableFuture<Long> checkpointRequest;
     private long pausedSinceNanos;
-    private long firstAssignmentNanos;
+    private volatile long firstAssignmentNanos;
 
+    /**
+     * @param pipelined decode, validate and insert a batch on a second thread while the consumer
+     *     thread fetches the next one (the consumer itself is only ever used by its own thread)
+     */
     public IngestLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> deadLetterProducer,
             Options options, DecodedTransition scratch, TransitionValidator validator, TransitionSink sink,
-            IngestMetrics metrics, Checkpointer checkpointer, LongSupplier nowUnixNanos) {
+            IngestMetrics metrics, Checkpointer checkpointer, LongSupplier nowUnixNanos, boolean pipelined) {
         this.consumer = consumer;
         this.deadLetterProducer = deadLetterProducer;
         this.options = options;
@@ -125,6 +148,11 @@ public final class IngestLoop implements Runnable {
         this.checkpointer = checkpointer;
         this.nowUnixNanos = nowUnixNanos;
         this.pendingStarts = new HashMap<>(options.startOffsets());
+        this.processor = pipelined ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, Thread.currentThread().getName() + "-process");
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     @Override
@@ -134,7 +162,10 @@ public final class IngestLoop implements Runnable {
         consumer.subscribe(topics, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // Everything polled so far was committed at the end of its batch.
+                // Let the batch in flight land in replay, then make every processed offset durable
+                // before another member takes the partitions.
+                settleInFlight();
+                commitSyncQuietly();
                 for (TopicPartition tp : partitions) {
                     assigned.remove(tp);
                 }
@@ -143,6 +174,7 @@ public final class IngestLoop implements Runnable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                settleInFlight();
                 assign(partitions);
             }
         });
@@ -159,37 +191,36 @@ public final class IngestLoop implements Runnable {
                 long now = System.nanoTime();
                 lastPollNanos = now;
                 metrics.tick(now);
-                if (!records.isEmpty()) {
-                    try {
-                        Map<TopicPartition, OffsetAndMetadata> commit = process(records);
-                        if (!commit.isEmpty()) {
-                            consumer.commitSync(commit);
-                        }
-                    } catch (WakeupException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        if (!running) {
-                            break;
-                        }
-                        metrics.batchRetried();
-                        LOG.warnf("ingest batch of %d records failed, re-reading it in %d ms: %s",
-                                records.count(), options.retryBackoffMs(), e.toString());
-                        rewind(records);
-                        sleep(options.retryBackoffMs());
-                        continue;
+                if (inFlight != null) {
+                    InFlight previous = inFlight;
+                    inFlight = null;
+                    if (!settle(previous, records)) {
+                        continue; // the new records were rewound; fetch them again
                     }
                 }
+                // Nothing is in flight here: the replay and the positions reached agree.
                 reportPartitions();
                 maybeCheckpoint(now);
+                if (!records.isEmpty()) {
+                    inFlight = submit(records);
+                    if (processor == null) {
+                        InFlight done = inFlight;
+                        inFlight = null;
+                        settle(done, ConsumerRecords.empty());
+                    }
+                }
             }
             clean = true;
         } catch (WakeupException e) {
-            // stop() woke the consumer up; the replay and the positions reached still agree.
+            // stop() woke the consumer up; what is in flight still lands before the final checkpoint.
             clean = true;
         } catch (RuntimeException e) {
             LOG.error("ingest loop stopped", e);
             throw e;
         } finally {
+            if (clean) {
+                settleInFlight();
+            }
             if (clean && checkpointer != null) {
                 writeCheckpoint("final");
             }
@@ -197,7 +228,92 @@ public final class IngestLoop implements Runnable {
             if (request != null) {
                 request.completeExceptionally(new IllegalStateException("ingest stopped"));
             }
+            if (clean) {
+                commitSyncQuietly();
+            }
+            if (processor != null) {
+                processor.shutdownNow();
+            }
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private InFlight submit(ConsumerRecords<byte[], byte[]> records) {
+        if (processor != null) {
+            return new InFlight(records, processor.submit(() -> process(records)));
+        }
+        CompletableFuture<BatchResult> result = new CompletableFuture<>();
+        try {
+            result.complete(process(records));
+        } catch (Exception e) {
+            result.completeExceptionally(e);
+        }
+        return new InFlight(records, result);
+    }
+
+    /** Waits for the batch in flight, if any, and applies its outcome (rebalance, stop). */
+    private void settleInFlight() {
+        if (inFlight != null) {
+            InFlight previous = inFlight;
+            inFlight = null;
+            settle(previous, ConsumerRecords.empty());
+        }
+    }
+
+    /**
+     * Waits for a processed batch and acts on it on the consumer thread: commits its offsets,
+     * or pauses what the rate limiter held back, or rewinds it after a failure. {@code next} is
+     * the batch fetched meanwhile; returns false when it had to be rewound (not processed).
+     */
+    private boolean settle(InFlight done, ConsumerRecords<byte[], byte[]> next) {
+        BatchResult result;
+        try {
+            result = getUninterruptibly(done.result());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            metrics.batchRetried();
+            LOG.warnf("ingest batch of %d records failed, re-reading it in %d ms: %s", done.records().count(),
+                    options.retryBackoffMs(), String.valueOf(cause));
+            rewind(done.records(), next);
+            sleep(options.retryBackoffMs());
+            return false;
+        }
+        if (!result.commit.isEmpty()) {
+            // Asynchronous: the records are in replay already, and a failed commit is covered by
+            // the next one (or by the synchronous commit at revocation and close).
+            consumer.commitAsync(result.commit, this::commitDone);
+            committable.putAll(result.commit);
+        }
+        if (result.heldBack.isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<TopicPartition, Long> held : result.heldBack.entrySet()) {
+            PartitionState st = assigned.get(held.getKey());
+            if (st != null) {
+                holdBack(held.getKey(), st, held.getValue());
+            }
+        }
+        rewind(ConsumerRecords.empty(), next);
+        return false;
+    }
+
+    private static <T> T getUninterruptibly(Future<T> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -234,10 +350,14 @@ public final class IngestLoop implements Runnable {
         LOG.infof("ingest assigned %s", partitions);
     }
 
-    /** Processes a polled batch; returns the offsets to commit (partitions with processed records). */
-    private Map<TopicPartition, OffsetAndMetadata> process(ConsumerRecords<byte[], byte[]> records) throws Exception {
+    /**
+     * Decodes, validates and stores a polled batch; dead letters are durable when it returns.
+     * Touches no consumer method (it may run on the processor thread): what the rate limiter
+     * held back is returned for the consumer thread to rewind and pause.
+     */
+    private BatchResult process(ConsumerRecords<byte[], byte[]> records) throws Exception {
+        BatchResult result = new BatchResult();
         List<PendingDeadLetter> deadLetters = new ArrayList<>();
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         boolean blocked = false;
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
@@ -246,7 +366,7 @@ public final class IngestLoop implements Runnable {
                 continue; // revoked while its records were in flight
             }
             if (blocked && st.transitions) {
-                holdBack(tp, st, list.get(0).offset());
+                result.heldBack.put(tp, list.get(0).offset());
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> record : list) {
@@ -256,14 +376,16 @@ public final class IngestLoop implements Runnable {
                     boolean live = record.offset() >= st.catchUpEnd;
                     if (live && options.throttleIngest() && !sink.insertAllowed()) {
                         blocked = true;
-                        holdBack(tp, st, record.offset());
+                        result.heldBack.put(tp, record.offset());
                         break;
                     }
                     handleTransition(record, live, deadLetters);
                 }
                 st.position = record.offset() + 1;
+            }
+            if (st.position > list.get(0).offset()) {
                 reached.put(tp, st.position);
-                commit.put(tp, new OffsetAndMetadata(st.position));
+                result.commit.put(tp, new OffsetAndMetadata(st.position));
             }
         }
         // Dead letters must be durable before the offsets that dropped them are committed.
@@ -273,7 +395,7 @@ public final class IngestLoop implements Runnable {
         for (PendingDeadLetter sent : deadLetters) {
             metrics.deadLettered(sent.reason());
         }
-        return commit;
+        return result;
     }
 
     private void handleTransition(ConsumerRecord<byte[], byte[]> record, boolean live,
@@ -341,6 +463,32 @@ public final class IngestLoop implements Runnable {
             return new Rejection(DeadLetterReason.BAD_ID, "record key differs from robot_id '" + event.getRobotId() + "'");
         }
         return null;
+    }
+
+    private void commitDone(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
+        if (e != null) {
+            LOG.debugf("offset commit failed (the next one covers it): %s", e.toString());
+        }
+    }
+
+    /** Commits the positions of everything processed, waiting for the broker (revocation, close). */
+    private void commitSyncQuietly() {
+        if (committable.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(Map.copyOf(committable), Duration.ofSeconds(10));
+            committable.clear();
+        } catch (WakeupException e) {
+            try {
+                consumer.commitSync(Map.copyOf(committable), Duration.ofSeconds(10));
+                committable.clear();
+            } catch (RuntimeException again) {
+                LOG.warnf("final offset commit failed: %s", again.toString());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("offset commit failed: %s", e.toString());
+        }
     }
 
     /** Rewinds a partition to {@code offset} and pauses it until the rate limiter lets inserts through. */
@@ -463,14 +611,25 @@ public final class IngestLoop implements Runnable {
         return new PendingDeadLetter(rejection.reason(), deadLetterProducer.send(out));
     }
 
-    private void rewind(ConsumerRecords<byte[], byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
+    /**
+     * Seeks every partition of {@code failed} back to its first record (it is processed again)
+     * and every other partition of {@code next} to its first record (it was fetched but not
+     * processed). Partitions already held back keep their position.
+     */
+    private void rewind(ConsumerRecords<byte[], byte[]> failed, ConsumerRecords<byte[], byte[]> next) {
+        for (TopicPartition tp : failed.partitions()) {
             PartitionState st = assigned.get(tp);
             if (st != null) {
-                long first = records.records(tp).get(0).offset();
+                long first = failed.records(tp).get(0).offset();
                 consumer.seek(tp, first);
                 st.position = first;
                 reached.put(tp, first);
+            }
+        }
+        for (TopicPartition tp : next.partitions()) {
+            PartitionState st = assigned.get(tp);
+            if (st != null && !failed.partitions().contains(tp) && !st.paused) {
+                consumer.seek(tp, next.records(tp).get(0).offset());
             }
         }
     }

@@ -87,7 +87,7 @@ public class IngestService {
                 clients.consumer(ingest.groupId(), config.learnerId() + "-ingest", ingest.maxPollRecords(),
                         consumerTuning(ingest)),
                 deadLetterProducer, options, new DecodedTransition(config.layout()), validator, replay, metrics,
-                checkpoints, IngestService::nowUnixNanos);
+                checkpoints, IngestService::nowUnixNanos, ingest.pipelined());
         thread = new Thread(loop, "tendon-ingest");
         thread.start();
     }

@@ -1,6 +1,9 @@
 package io.tendon.learner.ingest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +25,12 @@ public final class TransitionDecoder {
     private static final int SGROUP = 3;
     private static final int EGROUP = 4;
     private static final int I32 = 5;
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** protobuf-java's default recursion limit. */
     private static final int MAX_DEPTH = 100;
 
     private byte[] buf;
+    private ByteBuffer view;
     private int pos;
 
     /** Thrown for bytes that are not a Transition; the message says where. No stack trace: it is data, not a bug. */
@@ -51,11 +56,13 @@ public final class TransitionDecoder {
         }
         out.clear();
         buf = bytes;
+        view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         pos = offset;
         try {
             transition(offset + length, out);
         } finally {
             buf = null;
+            view = null;
         }
     }
 
@@ -253,12 +260,10 @@ public final class TransitionDecoder {
         }
         int n = bytes >>> 2;
         int store = Math.max(0, Math.min(n, dim - count));
-        byte[] b = buf;
-        int p = pos;
-        int o = at + count;
-        for (int i = 0; i < store; i++, p += 4) {
-            dst[o + i] = Float.intBitsToFloat((b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16
-                    | (b[p + 3] & 0xff) << 24);
+        if (store > 0) {
+            // A bulk copy (memcpy on little-endian hosts) instead of one load per float.
+            view.position(pos);
+            view.asFloatBuffer().get(dst, at + count, store);
         }
         pos = end;
         return count + n;
@@ -274,8 +279,18 @@ public final class TransitionDecoder {
     }
 
     private int packedBools(int end, long[] bits, int dim, int count) throws MalformedException {
+        byte[] b = buf;
         while (pos < end) {
-            count = storeBool(bits, dim, count, readVarint(end) != 0);
+            byte first = b[pos];
+            boolean value;
+            if (first >= 0) {
+                // Nearly every bool is one byte, 0 or 1.
+                pos++;
+                value = first != 0;
+            } else {
+                value = readVarint(end) != 0;
+            }
+            count = storeBool(bits, dim, count, value);
         }
         return count;
     }
@@ -357,10 +372,9 @@ public final class TransitionDecoder {
     }
 
     private int readFixed32() {
-        byte[] b = buf;
-        int p = pos;
-        pos = p + 4;
-        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
+        int v = (int) INT_LE.get(buf, pos);
+        pos += 4;
+        return v;
     }
 
     private void require(int bytes, int limit) throws MalformedException {

@@ -114,6 +114,7 @@ public final class TransitionValidator {
     }
 
     private Rejection checkDimensions(DecodedTransition t) {
+        // Numbers first; a message is built only for a refusal (this runs for every record).
         Rejection r = checkObservation("observation", t.latentCount, t.proprioCount, t.wrenchCount);
         if (r == null) {
             r = checkObservation("next_observation", t.nextLatentCount, t.nextProprioCount, t.nextWrenchCount);
@@ -125,43 +126,53 @@ public final class TransitionValidator {
             r = checkChunk("policy_chunk", t.policyHorizon, t.policyActionDim, t.policyCount);
         }
         for (int i = 0; r == null && i < t.baseSamplesCount; i++) {
-            r = checkChunk("base_samples[" + i + "]", t.baseHorizon[i], t.baseActionDim[i], t.baseValueCount[i]);
+            r = checkChunk("base_samples", i, t.baseHorizon[i], t.baseActionDim[i], t.baseValueCount[i]);
         }
-        if (r == null) {
-            r = checkLength("rewards", t.rewardsCount, layout.horizon());
+        int h = layout.horizon();
+        if (r == null && t.rewardsCount != h) {
+            r = lengthMismatch("rewards", t.rewardsCount, h);
         }
-        if (r == null) {
-            r = checkLength("valid_mask", t.validMaskCount, layout.horizon());
+        if (r == null && t.validMaskCount != h) {
+            r = lengthMismatch("valid_mask", t.validMaskCount, h);
         }
-        if (r == null) {
-            r = checkLength("intervention_mask", t.interventionMaskCount, layout.horizon());
+        if (r == null && t.interventionMaskCount != h) {
+            r = lengthMismatch("intervention_mask", t.interventionMaskCount, h);
         }
         return r;
     }
 
     private Rejection checkObservation(String name, int latent, int proprio, int wrench) {
-        Rejection r = checkLength(name + ".latent", latent, layout.latentDim());
-        if (r == null) {
-            r = checkLength(name + ".proprio", proprio, layout.proprioDim());
+        if (latent != layout.latentDim()) {
+            return lengthMismatch(name + ".latent", latent, layout.latentDim());
         }
-        if (r == null) {
-            r = checkLength(name + ".wrench", wrench, layout.wrenchDim());
+        if (proprio != layout.proprioDim()) {
+            return lengthMismatch(name + ".proprio", proprio, layout.proprioDim());
         }
-        return r;
+        if (wrench != layout.wrenchDim()) {
+            return lengthMismatch(name + ".wrench", wrench, layout.wrenchDim());
+        }
+        return null;
     }
 
     private Rejection checkChunk(String name, int horizon, int actionDim, int values) {
+        return checkChunk(name, -1, horizon, actionDim, values);
+    }
+
+    /** index >= 0 names an element of a repeated chunk field. */
+    private Rejection checkChunk(String field, int index, int horizon, int actionDim, int values) {
+        if (horizon == layout.horizon() && actionDim == layout.actionDim()
+                && values == layout.horizon() * layout.actionDim()) {
+            return null;
+        }
+        String name = index < 0 ? field : field + "[" + index + "]";
         if (horizon != layout.horizon() || actionDim != layout.actionDim()) {
             return new Rejection(DeadLetterReason.DIMENSION, name + " is " + Integer.toUnsignedString(horizon) + " x "
                     + Integer.toUnsignedString(actionDim) + ", expected " + layout.horizon() + " x " + layout.actionDim());
         }
-        return checkLength(name + ".values", values, layout.horizon() * layout.actionDim());
+        return lengthMismatch(name + ".values", values, layout.horizon() * layout.actionDim());
     }
 
-    private static Rejection checkLength(String name, int actual, int expected) {
-        if (actual == expected) {
-            return null;
-        }
+    private static Rejection lengthMismatch(String name, int actual, int expected) {
         return new Rejection(DeadLetterReason.DIMENSION, name + " has " + actual + " values, expected " + expected);
     }
 
@@ -215,7 +226,8 @@ public final class TransitionValidator {
     }
 
     private static int firstNonFinite(float[] values, int n) {
-        // A float is finite exactly when its exponent bits are not all ones; one test per value.
+        // A float is finite exactly when its exponent bits are not all ones: one test per value
+        // (measured faster here than branch-free reductions, which the JIT does not vectorise).
         for (int i = 0; i < n; i++) {
             if ((Float.floatToRawIntBits(values[i]) & 0x7f80_0000) == 0x7f80_0000) {
                 return i;

@@ -76,18 +76,25 @@ public final class EpisodeStats {
     }
 
     private void addPosition(double x, double y, double z, double dt3) {
+        double[] h = history;
         if (historyCount == 3) {
-            double jx = (x - 3 * history[0] + 3 * history[3] - history[6]) / dt3;
-            double jy = (y - 3 * history[1] + 3 * history[4] - history[7]) / dt3;
-            double jz = (z - 3 * history[2] + 3 * history[5] - history[8]) / dt3;
+            double jx = (x - 3 * h[0] + 3 * h[3] - h[6]) / dt3;
+            double jy = (y - 3 * h[1] + 3 * h[4] - h[7]) / dt3;
+            double jz = (z - 3 * h[2] + 3 * h[5] - h[8]) / dt3;
             jerkSumSquares += jx * jx + jy * jy + jz * jz;
             jerkSamples++;
+        } else {
+            historyCount++;
         }
-        System.arraycopy(history, 0, history, 3, 6);
-        history[0] = x;
-        history[1] = y;
-        history[2] = z;
-        historyCount = Math.min(3, historyCount + 1);
+        h[6] = h[3];
+        h[7] = h[4];
+        h[8] = h[5];
+        h[3] = h[0];
+        h[4] = h[1];
+        h[5] = h[2];
+        h[0] = x;
+        h[1] = y;
+        h[2] = z;
     }
 
     private static float peakForce(DecodedTransition t, float[] state) {

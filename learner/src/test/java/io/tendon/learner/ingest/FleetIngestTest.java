@@ -37,7 +37,9 @@ class FleetIngestTest {
         String topic = "fleet-" + UUID.randomUUID();
         String events = topic + ".events";
         IngestHarness.createTopics(4, topic, events, topic + ".dlq");
-        LearnerConfig config = LearnerTestConfig.of("tendon.quality.failure-weight", "0.5");
+        // One thread here (the other tests use the default pipelined loop), so both paths run.
+        LearnerConfig config = LearnerTestConfig.of("tendon.quality.failure-weight", "0.5", "tendon.ingest.pipelined",
+                "false");
         try (IngestHarness learner = new IngestHarness(config, topic, events, "fleet-" + UUID.randomUUID(), null,
                 false)) {
             ExecutorService robots = Executors.newFixedThreadPool(ROBOTS);

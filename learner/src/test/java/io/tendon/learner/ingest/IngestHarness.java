@@ -70,7 +70,7 @@ final class IngestHarness implements AutoCloseable {
                 config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts);
         loop = new IngestLoop(consumer(group, config), deadLetters, options, new DecodedTransition(config.layout()),
                 validator, replay, metrics, checkpointerOverride != null ? checkpointerOverride : checkpoints,
-                IngestService::nowUnixNanos);
+                IngestService::nowUnixNanos, config.ingest().pipelined());
         thread = new Thread(loop, "test-ingest-" + group);
         thread.start();
     }
@@ -125,8 +125,23 @@ final class IngestHarness implements AutoCloseable {
         }
     }
 
-    static void createTopics(int partitions, String... names) {
+    /**
+     * Creates topics and waits until every partition has a leader: an idempotent producer whose
+     * first batch meets a partition without one can get stuck on out-of-order sequence errors.
+     */
+    static void createTopics(int partitions, String... names) throws Exception {
         KafkaBroker.shared().createTopics(partitions, List.of(names));
+        try (var admin = KafkaBroker.shared().admin()) {
+            await("leaders of " + List.of(names), 30, () -> {
+                try {
+                    return admin.describeTopics(List.of(names)).allTopicNames().get(10, TimeUnit.SECONDS).values()
+                            .stream().allMatch(d -> d.partitions().size() == partitions
+                                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return false;
+                }
+            });
+        }
     }
 
     /** Stops the loop (it writes a final checkpoint when it has a checkpointer). */
