@@ -269,8 +269,8 @@ public final class ReplayBuffer implements TransitionSink {
     }
 
     private void evict(ReplayTable table, int slot) {
-        Episode ep = episodes.get(table.episode[slot]);
-        ep.rows.remove(table.step[slot]);
+        Episode ep = episodes.get(table.episodeOf(slot));
+        ep.rows.remove(table.stepOf(slot));
         if (ep.weight == 0) {
             table.ineligible--;
         }
@@ -439,7 +439,7 @@ public final class ReplayBuffer implements TransitionSink {
                 double mass = Math.pow(Math.abs(td) + epsilon, alpha);
                 table.priority[slot] = mass;
                 maxPriorityMass = Math.max(maxPriorityMass, mass);
-                if (episodes.weight[table.episode[slot]] > 0) {
+                if (episodes.weight[table.episodeOf(slot)] > 0) {
                     table.tree.set(slot, mass);
                 }
             }
@@ -514,8 +514,8 @@ public final class ReplayBuffer implements TransitionSink {
                     slot = pickUniform(table, rng);
                 }
                 table.copyTo(slot, b, row);
-                b.weight[row] = (float) (episodes.weight[table.episode[slot]] * is);
-                b.slot[row] = (long) t << 56 | table.seq[slot];
+                b.weight[row] = (float) (episodes.weight[table.episodeOf(slot)] * is);
+                b.slot[row] = (long) t << 56 | table.seqOf(slot);
             }
         }
         if (prioritized && maxIs > 0) {
@@ -535,14 +535,14 @@ public final class ReplayBuffer implements TransitionSink {
         float[] w = episodes.weight;
         for (int tries = 0; tries < 4096; tries++) {
             int slot = rng.nextInt(size);
-            if (w[table.episode[slot]] > 0) {
+            if (w[table.episodeOf(slot)] > 0) {
                 return slot;
             }
         }
         // Almost every row filtered out: take the k-th sampleable row, k uniform (exact, O(size)).
         int k = rng.nextInt(table.eligible());
         for (int slot = 0; ; slot++) {
-            if (w[table.episode[slot]] > 0 && k-- == 0) {
+            if (w[table.episodeOf(slot)] > 0 && k-- == 0) {
                 return slot;
             }
         }

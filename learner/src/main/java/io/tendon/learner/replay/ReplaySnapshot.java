@@ -125,7 +125,7 @@ public final class ReplaySnapshot {
                 ByteBuffer row = ByteBuffer.allocate(table.rowBytes());
                 for (int age = 0; age < table.size; age++) {
                     int slot = table.slotOfAge(age);
-                    out.writeInt(ordinal[table.episode[slot]]);
+                    out.writeInt(ordinal[table.episodeOf(slot)]);
                     out.writeDouble(priorities[t] == null ? maxMass : priorities[t][slot]);
                     row.clear();
                     table.writeRow(row, slot);
@@ -288,7 +288,7 @@ public final class ReplaySnapshot {
             }
             row.clear();
             int slot = table.readRow(row, e.index);
-            e.rows.put(table.step[slot], Episode.ref(table.index, slot));
+            e.rows.put(table.stepOf(slot), Episode.ref(table.index, slot));
             if (e.weight == 0) {
                 table.ineligible++;
             }

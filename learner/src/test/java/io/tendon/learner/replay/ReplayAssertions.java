@@ -22,22 +22,15 @@ public final class ReplayAssertions {
                 int sa = a.slotOfAge(age);
                 int sb = b.slotOfAge(age);
                 String where = a.source + " row " + age;
-                assertEquals(a.step[sa], b.step[sb], where);
-                assertEquals(a.flags[sa], b.flags[sb], where);
-                Episode ea = expected.episodes.get(a.episode[sa]);
-                Episode eb = actual.episodes.get(b.episode[sb]);
+                assertEquals(a.stepOf(sa), b.stepOf(sb), where);
+                assertEquals(a.flagsOf(sa), b.flagsOf(sb), where);
+                Episode ea = expected.episodes.get(a.episodeOf(sa));
+                Episode eb = actual.episodes.get(b.episodeOf(sb));
                 assertEquals(ea.robotId, eb.robotId, where);
                 assertEquals(ea.episodeId, eb.episodeId, where);
                 assertEquals(ea.weight, eb.weight, where);
-                assertArrayEquals(slice(a.state, sa, a.stateDim), slice(b.state, sb, b.stateDim), where);
-                assertArrayEquals(slice(a.nextState, sa, a.stateDim), slice(b.nextState, sb, b.stateDim), where);
-                assertArrayEquals(slice(a.action, sa, a.chunk), slice(b.action, sb, b.chunk), where);
-                assertArrayEquals(slice(a.policyAction, sa, a.chunk), slice(b.policyAction, sb, b.chunk), where);
-                assertArrayEquals(slice(a.rewards, sa, a.horizon), slice(b.rewards, sb, b.horizon), where);
-                assertArrayEquals(Arrays.copyOfRange(a.validMask, sa * a.maskWords, (sa + 1) * a.maskWords),
-                        Arrays.copyOfRange(b.validMask, sb * b.maskWords, (sb + 1) * b.maskWords), where);
-                assertArrayEquals(Arrays.copyOfRange(a.interventionMask, sa * a.maskWords, (sa + 1) * a.maskWords),
-                        Arrays.copyOfRange(b.interventionMask, sb * b.maskWords, (sb + 1) * b.maskWords), where);
+                assertArrayEquals(a.floatsOf(sa), b.floatsOf(sb), where);
+                assertArrayEquals(a.masksOf(sa), b.masksOf(sb), where);
                 if (a.priority != null && b.priority != null) {
                     assertEquals(a.priority[sa], b.priority[sb], where);
                     assertEquals(a.tree.get(sa), b.tree.get(sb), where);
@@ -55,13 +48,10 @@ public final class ReplayAssertions {
         ReplayTable t = replay.tables[source.getNumber() - 1];
         for (int age = 0; age < t.size; age++) {
             int slot = t.slotOfAge(age);
-            Episode e = replay.episodes.get(t.episode[slot]);
-            steps.computeIfAbsent(e.robotId + "/" + e.episodeId, k -> new java.util.ArrayList<>()).add(t.step[slot]);
+            Episode e = replay.episodes.get(t.episodeOf(slot));
+            steps.computeIfAbsent(e.robotId + "/" + e.episodeId, k -> new java.util.ArrayList<>()).add(t.stepOf(slot));
         }
         return steps;
     }
 
-    private static float[] slice(float[] a, int slot, int width) {
-        return Arrays.copyOfRange(a, slot * width, (slot + 1) * width);
-    }
 }

@@ -256,8 +256,8 @@ class ReplayBufferTest {
     void memoryPerTransitionIsTheRowArraysOnly() {
         LearnerConfig config = LearnerTestConfig.of(Map.of());
         ReplayBuffer replay = buffer(config);
-        // Layout 1: (64 + 64 + 208 + 208 + 16) floats + 2 mask words + flags, episode, step, seq.
-        assertEquals(4 * 560 + 16 + 1 + 4 + 8 + 8, replay.bytesPerTransition());
+        // Layout 1: (64 + 64 + 208 + 208 + 16) floats, then seq, step, episode/flags and 2 mask words.
+        assertEquals(4 * 560 + 8 * 5, replay.bytesPerTransition());
         assertEquals(3000 * replay.bytesPerTransition(), replay.memoryBytes());
     }
 
