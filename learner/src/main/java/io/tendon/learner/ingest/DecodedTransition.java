@@ -135,9 +135,11 @@ public final class DecodedTransition {
         policyActionDim = 0;
         policyCount = 0;
         rewardsCount = 0;
-        Arrays.fill(validMask, 0L);
+        for (int i = 0; i < maskWords; i++) {
+            validMask[i] = 0L;
+            interventionMask[i] = 0L;
+        }
         validMaskCount = 0;
-        Arrays.fill(interventionMask, 0L);
         interventionMaskCount = 0;
         baseSamplesCount = 0;
     }

@@ -39,6 +39,11 @@ import org.jboss.logging.Logger;
  * dead-lettered, so a crash re-reads the batch and the sink's de-duplication makes the result
  * effectively once. A batch that fails (broker away) is re-read from its first offsets.
  *
+ * <p><b>Threads.</b> Pipelined (the default), a processor thread decodes, validates and inserts
+ * batch N while this thread fetches batch N + 1; this thread alone touches the consumer
+ * (commits, seeks, pauses happen here once batch N is settled), and at most one batch is in
+ * flight, so rebalances, checkpoints and shutdown first wait for it to land.
+ *
  * <p><b>Where a partition starts.</b> At a checkpoint's offset when the learner restored one;
  * at the position this loop reached when the partition comes back after a rebalance; otherwise
  * at the oldest retained record ({@code RETENTION_START}: replay is rebuilt from the log) or

@@ -279,18 +279,8 @@ public final class TransitionDecoder {
     }
 
     private int packedBools(int end, long[] bits, int dim, int count) throws MalformedException {
-        byte[] b = buf;
         while (pos < end) {
-            byte first = b[pos];
-            boolean value;
-            if (first >= 0) {
-                // Nearly every bool is one byte, 0 or 1.
-                pos++;
-                value = first != 0;
-            } else {
-                value = readVarint(end) != 0;
-            }
-            count = storeBool(bits, dim, count, value);
+            count = storeBool(bits, dim, count, readVarint(end) != 0);
         }
         return count;
     }
@@ -357,18 +347,26 @@ public final class TransitionDecoder {
     }
 
     private long readVarint(int limit) throws MalformedException {
+        byte[] b = buf;
+        int p = pos;
+        if (p < limit && b[p] >= 0) {
+            // Tags, lengths, small numbers and bools: one byte.
+            pos = p + 1;
+            return b[p];
+        }
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            if (pos >= limit) {
-                throw new MalformedException("truncated varint at byte " + pos);
+            if (p >= limit) {
+                throw new MalformedException("truncated varint at byte " + p);
             }
-            byte b = buf[pos++];
-            result |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
+            byte x = b[p++];
+            result |= (long) (x & 0x7f) << shift;
+            if (x >= 0) {
+                pos = p;
                 return result;
             }
         }
-        throw new MalformedException("malformed varint (more than 10 bytes) at byte " + pos);
+        throw new MalformedException("malformed varint (more than 10 bytes) at byte " + p);
     }
 
     private int readFixed32() {

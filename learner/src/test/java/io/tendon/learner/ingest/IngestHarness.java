@@ -50,6 +50,13 @@ final class IngestHarness implements AutoCloseable {
 
     IngestHarness(LearnerConfig config, String topic, String eventsTopic, String group, Path checkpointDir,
             boolean restore, IngestLoop.Checkpointer checkpointerOverride) {
+        this(config, topic, eventsTopic, group, checkpointDir, restore, checkpointerOverride, sink -> sink);
+    }
+
+    /** {@code wrap} may put a failing or slow sink in front of the replay. */
+    IngestHarness(LearnerConfig config, String topic, String eventsTopic, String group, Path checkpointDir,
+            boolean restore, IngestLoop.Checkpointer checkpointerOverride,
+            java.util.function.UnaryOperator<TransitionSink> wrap) {
         this.config = config;
         this.replay = new ReplayBuffer(config, registry);
         this.metrics = new IngestMetrics(registry);
@@ -69,7 +76,7 @@ final class IngestHarness implements AutoCloseable {
                 100, config.replay().rebuildFrom(),
                 config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts);
         loop = new IngestLoop(consumer(group, config), deadLetters, options, new DecodedTransition(config.layout()),
-                validator, replay, metrics, checkpointerOverride != null ? checkpointerOverride : checkpoints,
+                validator, wrap.apply(replay), metrics, checkpointerOverride != null ? checkpointerOverride : checkpoints,
                 IngestService::nowUnixNanos, config.ingest().pipelined());
         thread = new Thread(loop, "test-ingest-" + group);
         thread.start();

@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Test;
 class ReplayBench {
 
     private static final int RECORDS = Integer.getInteger("bench.records", 200_000);
-    private static final int RUNS = Integer.getInteger("bench.runs", 3);
+    private static final int RUNS = Integer.getInteger("bench.runs", 5);
     private static final int LIVE_RATE = Integer.getInteger("bench.live.rate", 5_000);
     private static final int LIVE_SECONDS = Integer.getInteger("bench.live.seconds", 6);
 
@@ -125,19 +125,33 @@ class ReplayBench {
             ReplayTestAccess.holdInserts(learner.replay);
             long start;
             try {
+                java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
                 try (KafkaProducer<byte[], byte[]> producer = bulkProducer()) {
                     long now = System.currentTimeMillis() * 1_000_000L;
                     for (int i = 0; i < RECORDS; i++) {
                         producer.send(new ProducerRecord<>(topic, ("robot-" + (i % 64)).getBytes(StandardCharsets.UTF_8),
-                                reference(i, now).toByteArray()));
+                                reference(i, now).toByteArray()), (metadata, e) -> {
+                                    if (e != null) {
+                                        failed.compareAndSet(null, e);
+                                    }
+                                });
                     }
                     producer.flush();
+                }
+                if (failed.get() != null) {
+                    throw new AssertionError("producing the benchmark records failed", failed.get());
                 }
                 start = System.nanoTime();
             } finally {
                 ReplayTestAccess.releaseInserts(learner.replay);
             }
+            long deadline = start + TimeUnit.SECONDS.toNanos(300);
             while (learner.metrics.acceptedCount() < RECORDS) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("ingest stalled: accepted " + learner.metrics.acceptedCount()
+                            + ", dead letters " + learner.metrics.totalDeadLetters() + ", duplicates "
+                            + learner.metrics.duplicateCount() + ", replay " + learner.replay.totalSize());
+                }
                 Thread.sleep(1);
             }
             long end = System.nanoTime();
