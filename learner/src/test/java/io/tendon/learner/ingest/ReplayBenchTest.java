@@ -53,10 +53,10 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 @Tag("bench")
-class ReplayBench {
+class ReplayBenchTest {
 
-    private static final int RECORDS = Integer.getInteger("bench.records", 200_000);
-    private static final int RUNS = Integer.getInteger("bench.runs", 5);
+    private static final int RECORDS = Integer.getInteger("bench.records", 150_000);
+    private static final int RUNS = Integer.getInteger("bench.runs", 7);
     private static final int LIVE_RATE = Integer.getInteger("bench.live.rate", 5_000);
     private static final int LIVE_SECONDS = Integer.getInteger("bench.live.seconds", 6);
 
@@ -110,7 +110,11 @@ class ReplayBench {
     }
 
     private static LearnerConfig benchConfig() {
-        return LearnerTestConfig.of("tendon.replay.capacity.rollout", String.valueOf(RECORDS),
+        return benchConfig(RECORDS);
+    }
+
+    private static LearnerConfig benchConfig(int capacity) {
+        return LearnerTestConfig.of("tendon.replay.capacity.rollout", String.valueOf(capacity),
                 "tendon.replay.rate-limit.enabled", "true", "tendon.replay.rate-limit.throttle-ingest", "true",
                 "tendon.replay.rate-limit.error-buffer", "1e15");
     }
@@ -239,7 +243,8 @@ class ReplayBench {
     private static double experienceToReplayP99Ms(Map<String, Double> results) throws Exception {
         String topic = "bench-live-" + UUID.randomUUID();
         IngestHarness.createTopics(4, topic, topic + ".dlq");
-        try (IngestHarness learner = new IngestHarness(benchConfig(), topic, null, "live-" + UUID.randomUUID(), null,
+        try (IngestHarness learner = new IngestHarness(benchConfig(LIVE_RATE * LIVE_SECONDS), topic, null,
+                "live-" + UUID.randomUUID(), null,
                 false); KafkaProducer<byte[], byte[]> producer = IngestHarness.producer()) {
             await("assignment", 60, () -> learner.loop.firstAssignmentNanos() != 0);
             int total = LIVE_RATE * LIVE_SECONDS;
