@@ -133,18 +133,25 @@ final class IngestHarness implements AutoCloseable {
     }
 
     /**
-     * Creates topics and waits until every partition has a leader: an idempotent producer whose
-     * first batch meets a partition without one can get stuck on out-of-order sequence errors.
+     * Creates topics and waits until every partition's leader serves requests (a ListOffsets
+     * answered by each): an idempotent producer whose first batch meets a partition that is not
+     * ready yet can get stuck retrying out-of-order sequence errors.
      */
     static void createTopics(int partitions, String... names) throws Exception {
         KafkaBroker.shared().createTopics(partitions, List.of(names));
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new HashMap<>();
+        for (String name : names) {
+            for (int p = 0; p < partitions; p++) {
+                all.put(new TopicPartition(name, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+        }
         try (var admin = KafkaBroker.shared().admin()) {
-            await("leaders of " + List.of(names), 30, () -> {
+            await("leaders of " + List.of(names), 60, () -> {
                 try {
-                    return admin.describeTopics(List.of(names)).allTopicNames().get(10, TimeUnit.SECONDS).values()
-                            .stream().allMatch(d -> d.partitions().size() == partitions
-                                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                    admin.listOffsets(all).all().get(10, TimeUnit.SECONDS);
+                    return true;
                 } catch (java.util.concurrent.ExecutionException e) {
+                    Thread.sleep(100);
                     return false;
                 }
             });
