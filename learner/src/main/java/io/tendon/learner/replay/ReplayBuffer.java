@@ -74,7 +74,6 @@ public final class ReplayBuffer implements TransitionSink {
 
     private final LearnerConfig.Layout layout;
     final ReplayTable[] tables = new ReplayTable[TABLES];
-    private final double[] mix = new double[TABLES];
     final Episodes episodes;
     private final EpisodeScorer scorer;
     final SampleToInsertRatio limiter;
@@ -99,9 +98,9 @@ public final class ReplayBuffer implements TransitionSink {
     long mixedSamples;
     long insertsTotal;
 
-    // Scratch for one sample call (the lock serialises calls).
-    private final int[] counts = new int[TABLES];
-    private final double[] share = new double[TABLES];
+    // For one sample call at a time (the lock serialises calls).
+    private final MixPlan mixPlan;
+    private final int[] sampleableRows = new int[TABLES];
 
     public ReplayBuffer(LearnerConfig config, MeterRegistry registry) {
         this.layout = config.layout();
@@ -114,13 +113,12 @@ public final class ReplayBuffer implements TransitionSink {
             tables[t] = new ReplayTable(SOURCES[t], t, capacities[t], stateDim, layout.horizon(), layout.actionDim(),
                     prioritized);
         }
-        mix[0] = r.mix().demo();
-        mix[1] = r.mix().intervention();
-        mix[2] = r.mix().rollout();
+        double[] mix = {r.mix().demo(), r.mix().intervention(), r.mix().rollout()};
         if (mix[0] + mix[1] + mix[2] <= 0) {
             throw new IllegalArgumentException("tendon.replay.mix.demo, .intervention and .rollout are all 0: "
                     + "at least one table must be sampled");
         }
+        this.mixPlan = new MixPlan(mix);
         this.alpha = r.priority().alpha();
         this.beta = r.priority().beta();
         this.epsilon = r.priority().epsilon();
@@ -448,57 +446,18 @@ public final class ReplayBuffer implements TransitionSink {
         }
     }
 
-    /**
-     * Decides how many rows each table gives to a batch of {@code n}; false when no table with
-     * a positive weight has a sampleable row.
-     */
+    /** Plans the batch over all tables, or over DEMO and INTERVENTION only. */
     private boolean plan(int n, boolean demonstrationsOnly, SplittableRandom rng) {
-        double sum = 0;
-        int last = demonstrationsOnly ? 2 : TABLES;
         for (int t = 0; t < TABLES; t++) {
-            share[t] = t < last && tables[t].eligible() > 0 ? mix[t] : 0;
-            sum += share[t];
+            sampleableRows[t] = tables[t].eligible();
         }
-        if (sum <= 0 && demonstrationsOnly) {
-            for (int t = 0; t < last; t++) {
-                share[t] = tables[t].eligible();
-                sum += share[t];
-            }
-        }
-        if (sum <= 0) {
-            return false;
-        }
-        int assigned = 0;
-        double fractions = 0;
-        for (int t = 0; t < TABLES; t++) {
-            double exact = n * share[t] / sum;
-            counts[t] = (int) Math.floor(exact);
-            share[t] = exact - counts[t];
-            fractions += share[t];
-            assigned += counts[t];
-        }
-        // The remainder goes row by row with probability proportional to what each table lost to
-        // rounding, so each table's expected count is exactly n x its share.
-        for (int rest = n - assigned; rest > 0; rest--) {
-            double u = rng.nextDouble() * fractions;
-            int pick = -1;
-            for (int t = 0; t < TABLES; t++) {
-                if (share[t] > 0) {
-                    pick = t;
-                    if (u < share[t]) {
-                        break;
-                    }
-                    u -= share[t];
-                }
-            }
-            counts[pick]++;
-        }
-        return true;
+        return mixPlan.plan(n, demonstrationsOnly ? 2 : TABLES, sampleableRows, demonstrationsOnly, rng);
     }
 
     private void fill(Batch b, SplittableRandom rng) {
         int row = 0;
         double maxIs = 0;
+        int[] counts = mixPlan.counts;
         for (int t = 0; t < TABLES; t++) {
             ReplayTable table = tables[t];
             for (int k = 0; k < counts[t]; k++, row++) {
