@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,6 +68,42 @@ public final class CheckpointStore {
         Set<String> names = new TreeSet<>(Files.readAllLines(dir.resolve("COMPLETE"), StandardCharsets.UTF_8));
         names.remove("");
         return Optional.of(new Checkpoint(Long.parseLong(id), dir, names));
+    }
+
+    /**
+     * Every complete checkpoint up to the one LATEST names, newest first, so a reader can fall
+     * back past one it cannot use. Empty when there is no LATEST.
+     */
+    public List<Checkpoint> complete() throws IOException {
+        String latestId;
+        try {
+            latestId = Files.readString(root.resolve(LATEST), StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        long latest;
+        try {
+            latest = Long.parseLong(latestId);
+        } catch (NumberFormatException e) {
+            throw new IOException("LATEST in " + root + " does not hold a checkpoint id: '" + latestId + "'");
+        }
+        TreeSet<Long> ids = new TreeSet<>();
+        try (Stream<Path> list = Files.list(root)) {
+            list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("ckpt-[0-9]+"))
+                    .forEach(n -> ids.add(Long.parseLong(n.substring(5))));
+        }
+        List<Checkpoint> found = new ArrayList<>();
+        for (Long id : ids.descendingSet()) {
+            Path dir = root.resolve("ckpt-" + id);
+            if (id > latest || !Files.exists(dir.resolve("COMPLETE"))) {
+                continue;
+            }
+            Set<String> names = new TreeSet<>(Files.readAllLines(dir.resolve("COMPLETE"), StandardCharsets.UTF_8));
+            names.remove("");
+            found.add(new Checkpoint(id, dir, names));
+        }
+        return found;
     }
 
     private void prune(long current) throws IOException {

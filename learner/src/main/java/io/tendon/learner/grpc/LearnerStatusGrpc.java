@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.ingest.IngestService;
 import io.tendon.learner.replay.ReplayBuffer;
-import io.tendon.learner.train.RateWindow;
 import io.tendon.learner.train.TrainingService;
 import io.tendon.learner.train.TrainingStatus;
 import io.tendon.schemas.v1.LearnerStatus;
@@ -13,7 +12,6 @@ import io.tendon.schemas.v1.LearnerStatusRequest;
 import io.tendon.schemas.v1.LearnerStatusService;
 import io.tendon.schemas.v1.Source;
 import jakarta.inject.Inject;
-import java.util.concurrent.TimeUnit;
 
 /** Learner status over gRPC: what it holds and what it is doing. */
 @GrpcService
@@ -31,18 +29,14 @@ public class LearnerStatusGrpc implements LearnerStatusService {
     @Inject
     TrainingService training;
 
-    /** Accepted-transition counts sampled at each call, for the ingest rate over the last 10 s. */
-    private final RateWindow ingestRate = new RateWindow(TimeUnit.SECONDS.toNanos(10));
-
     @Override
     public Uni<LearnerStatus> getStatus(LearnerStatusRequest request) {
         double accepted = ingest.metrics().acceptedCount();
-        ingestRate.record(System.nanoTime(), accepted);
         LearnerStatus.Builder status = LearnerStatus.newBuilder()
                 .setLearnerId(config.learnerId())
                 .setTransitionsAccepted((long) accepted)
                 .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters())
-                .setIngestRatePerS(ingestRate.perSecond());
+                .setIngestRatePerS(ingest.metrics().ratePerSecond());
         TrainingStatus train = training.status().orElse(null);
         if (train == null) {
             status.setStage("OFF");

@@ -1,14 +1,36 @@
 package io.tendon.learner.ingest;
 
-import io.tendon.schemas.v1.Transition;
+import io.tendon.learner.quality.Outcome;
 
 /**
- * Where validated transitions go. Called on the ingest thread only; offsets are committed
- * after it returns, so an implementation must have stored the transition by then, and must
- * ignore a transition it already holds (a batch is re-delivered after a failure).
+ * Where validated transitions go. Offsets are committed after {@link #insert} returns, so an
+ * implementation must have stored the transition by then, and must ignore a transition it
+ * already holds (a batch is re-delivered after a failure, a robot may re-send).
  */
 public interface TransitionSink {
 
-    /** Stores {@code t}; returns false when it was already stored (same robot, episode and step). */
-    boolean insert(Transition t, int partition, long offset);
+    /**
+     * Stores {@code t}; returns false when it was already stored (same robot, episode and step).
+     *
+     * @param bulk true while rebuilding from the log or loading a file (not live data)
+     */
+    boolean insert(DecodedTransition t, boolean bulk);
+
+    /** An episode's outcome event (SUCCESS, FAILURE, TIMEOUT or ABORT). */
+    default void episodeEvent(String robotId, String episodeId, Outcome outcome) {
+    }
+
+    /** True when live ingest may insert another transition now (samples-per-insert rate limiter). */
+    default boolean insertAllowed() {
+        return true;
+    }
+
+    /** Waits up to {@code timeoutNanos} until {@link #insertAllowed()}; returns whether it is. */
+    default boolean awaitInsertAllowed(long timeoutNanos) {
+        return true;
+    }
+
+    /** Live ingest was held back by the rate limiter for {@code nanos} (for metrics). */
+    default void insertWaited(long nanos) {
+    }
 }

@@ -32,7 +32,14 @@ public class KafkaClients {
 
     /** A consumer of raw bytes that commits only when told to. */
     public KafkaConsumer<byte[], byte[]> consumer(String groupId, String clientId, int maxPollRecords) {
+        return consumer(groupId, clientId, maxPollRecords, Map.of());
+    }
+
+    /** As {@link #consumer(String, String, int)}, with further consumer settings (fetch sizes). */
+    public KafkaConsumer<byte[], byte[]> consumer(String groupId, String clientId, int maxPollRecords,
+            Map<String, Object> extra) {
         Map<String, Object> config = common();
+        config.putAll(extra);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tendon.learner.replay.ReplayBuffer;
+import io.tendon.schemas.v1.EpisodeEvent;
+import io.tendon.schemas.v1.Source;
 import io.tendon.schemas.v1.Transition;
 import io.tendon.testing.KafkaBroker;
 import io.tendon.testing.KafkaBrokerResource;
@@ -29,15 +32,24 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-/** Ingest against the real broker: valid records counted, invalid ones dead-lettered by reason. */
+/**
+ * The learner application's ingest against the real broker: valid records reach the replay and
+ * are counted, every kind of invalid record is dead-lettered with its reason and counted, a
+ * re-sent batch enters once, episode events are consumed, and all of it shows in /q/metrics.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 class IngestTest {
 
     private static final String TOPIC = "tendon.transitions";
     private static final String DLQ = "tendon.transitions.dlq";
+    private static final String EVENTS = "tendon.episode-events";
+
+    @Inject
+    ReplayBuffer replay;
 
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
@@ -53,11 +65,11 @@ class IngestTest {
     /** Value of a Prometheus sample line such as {@code name{tag="x"} 3.0}, 0 when absent. */
     static double scrape(String name, String labels) {
         String body = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(body);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{([^}]*)\\})? ([0-9.eE+-]+)$").matcher(body);
         double sum = 0;
         while (m.find()) {
-            if (labels == null || m.group(1).contains(labels)) {
-                sum += Double.parseDouble(m.group(2));
+            if (labels == null || (m.group(2) != null && m.group(2).contains(labels))) {
+                sum += Double.parseDouble(m.group(3));
             }
         }
         return sum;
@@ -67,11 +79,53 @@ class IngestTest {
     void validTransitionIsAcceptedAndCounted() throws Exception {
         String robot = "robot-" + UUID.randomUUID().toString().substring(0, 8);
         double before = scrape("tendon_learner_transitions_accepted_total", "source=\"ROLLOUT\"");
+        double latencies = scrape("tendon_learner_experience_to_replay_seconds_count", "from=\"start\"");
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             send(producer, robot, Transitions.valid(robot, "ep-1", 0).build().toByteArray());
         }
         await().atMost(Duration.ofSeconds(20)).until(
                 () -> scrape("tendon_learner_transitions_accepted_total", "source=\"ROLLOUT\"") >= before + 1);
+        assertTrue(replay.contains(robot, "ep-1", 0), "the transition is in the replay");
+        assertTrue(scrape("tendon_learner_experience_to_replay_seconds_count", "from=\"start\"") >= latencies + 1,
+                "its experience-to-replay latency was recorded");
+        assertEquals(replay.size(Source.ROLLOUT), scrape("tendon_learner_replay_size", "source=\"ROLLOUT\""),
+                "table sizes are exported");
+    }
+
+    @Test
+    void aReSentBatchEntersOnce() throws Exception {
+        String robot = "robot-" + UUID.randomUUID().toString().substring(0, 8);
+        double accepted = scrape("tendon_learner_transitions_accepted_total", null);
+        double duplicates = scrape("tendon_learner_transitions_duplicates_total", null);
+        long size = replay.size(Source.INTERVENTION);
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int round = 0; round < 2; round++) {
+                for (int s = 0; s < 10; s++) {
+                    send(producer, robot, Transitions.valid(robot, "ep-2", s).setSource(Source.INTERVENTION).build()
+                            .toByteArray());
+                }
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(
+                () -> scrape("tendon_learner_transitions_duplicates_total", null) >= duplicates + 10);
+        assertEquals(accepted + 10, scrape("tendon_learner_transitions_accepted_total", null));
+        assertEquals(size + 10, replay.size(Source.INTERVENTION));
+    }
+
+    @Test
+    void episodeEventsAreConsumedAndBadOnesDeadLettered() throws Exception {
+        String robot = "robot-" + UUID.randomUUID().toString().substring(0, 8);
+        double events = scrape("tendon_learner_episode_events_total", null);
+        double missing = scrape("tendon_learner_dead_letters_total", "reason=\"MISSING_FIELD\"");
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(EVENTS, robot.getBytes(StandardCharsets.UTF_8), EpisodeEvent.newBuilder()
+                    .setRobotId(robot).setEpisodeId("ep-5").setKind(EpisodeEvent.Kind.FAILURE).build().toByteArray())).get();
+            producer.send(new ProducerRecord<>(EVENTS, robot.getBytes(StandardCharsets.UTF_8), EpisodeEvent.newBuilder()
+                    .setRobotId(robot).setKind(EpisodeEvent.Kind.SUCCESS).build().toByteArray())).get();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(
+                () -> scrape("tendon_learner_episode_events_total", null) >= events + 1
+                        && scrape("tendon_learner_dead_letters_total", "reason=\"MISSING_FIELD\"") >= missing + 1);
     }
 
     @Test
@@ -86,6 +140,9 @@ class IngestTest {
         bad.put("MISSING_FIELD", good.toBuilder().clearNextObservation().build().toByteArray());
         bad.put("DIMENSION", good.toBuilder().addRewards(1f).build().toByteArray());
         bad.put("BAD_TIMESTAMP", good.toBuilder().setStartTimeUnixNanos(5).build().toByteArray());
+        bad.put("BAD_ID", good.toBuilder().setEpisodeId("ep 9 with spaces").build().toByteArray());
+        assertEquals(java.util.Arrays.stream(DeadLetterReason.values()).map(Enum::name)
+                .collect(java.util.stream.Collectors.toSet()), bad.keySet(), "every reason is produced");
 
         Map<String, Double> before = new HashMap<>();
         for (String reason : bad.keySet()) {

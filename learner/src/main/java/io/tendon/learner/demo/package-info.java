@@ -1,0 +1,5 @@
+/**
+ * Demonstration files: length-delimited Transition protobufs loaded into replay through the
+ * same decoder and validator as the Kafka ingest path.
+ */
+package io.tendon.learner.demo;

@@ -1,0 +1,5 @@
+/**
+ * Episode quality (ALGORITHMS.md section 7): per-episode statistics gathered as transitions
+ * arrive, and the scorer that turns them into a training weight. No Kafka, no CDI, no I/O.
+ */
+package io.tendon.learner.quality;

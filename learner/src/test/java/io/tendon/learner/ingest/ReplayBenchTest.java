@@ -1,0 +1,295 @@
+package io.tendon.learner.ingest;
+
+import static io.tendon.learner.ingest.IngestHarness.await;
+
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tendon.learner.LearnerTestConfig;
+import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.replay.Batch;
+import io.tendon.learner.replay.Fixtures;
+import io.tendon.learner.replay.ReplayBuffer;
+import io.tendon.learner.replay.ReplayTestAccess;
+import io.tendon.schemas.v1.Source;
+import io.tendon.schemas.v1.Transition;
+import io.tendon.testing.KafkaBroker;
+import io.tendon.testing.Transitions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.tools.ConsumerPerformance;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmarks of issue 5, written to target/bench/replay.json:
+ * <ul>
+ * <li>ingest_tps: reference transitions (layout 1, Transitions.valid) per second from the
+ * in-process broker into replay through the real ingest loop (decode, validate, dedupe,
+ * insert, rate-limiter check, latency timers: the live path), median of runs;</li>
+ * <li>kafka_consumer_perf_tps: Kafka's ConsumerPerformance reading the same records from the
+ * same broker right after each ingest run (fetch.nMsg.sec), median;</li>
+ * <li>ingest_ratio: median over runs of ingest_tps / kafka_consumer_perf_tps of that run;</li>
+ * <li>sample_batch_p50_us: one mixed batch of 256 rows from full tables, median call;</li>
+ * <li>bytes_per_transition: row storage per transition;</li>
+ * <li>experience_to_replay_p99_ms: chunk start time to replay insert, records produced live at
+ * a steady rate.</li>
+ * </ul>
+ */
+@Tag("bench")
+class ReplayBenchTest {
+
+    private static final int RECORDS = Integer.getInteger("bench.records", 150_000);
+    private static final int RUNS = Integer.getInteger("bench.runs", 7);
+    private static final int LIVE_RATE = Integer.getInteger("bench.live.rate", 5_000);
+    private static final int LIVE_SECONDS = Integer.getInteger("bench.live.seconds", 6);
+
+    @Test
+    void replay() throws Exception {
+        Map<String, Double> results = new LinkedHashMap<>();
+        double[] ingest = new double[RUNS];
+        double[] perf = new double[RUNS];
+        double[] ratio = new double[RUNS];
+        // Run 0 warms up the JIT for both contenders (they share the Kafka consumer code) and is not counted.
+        for (int run = -1; run < RUNS; run++) {
+            String topic = "bench-" + UUID.randomUUID();
+            IngestHarness.createTopics(4, topic, topic + ".dlq");
+            double in = ingestTps(topic);
+            double cp = consumerPerformanceTps(topic);
+            System.out.printf("run %d: ingest %.0f/s, ConsumerPerformance %.0f/s, ratio %.3f%n", run, in, cp, in / cp);
+            if (run >= 0) {
+                ingest[run] = in;
+                perf[run] = cp;
+                ratio[run] = in / cp;
+            }
+            try (var admin = KafkaBroker.shared().admin()) {
+                admin.deleteTopics(List.of(topic, topic + ".dlq")).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+        results.put("ingest_tps", median(ingest));
+        results.put("kafka_consumer_perf_tps", median(perf));
+        results.put("ingest_ratio", median(ratio));
+        sampling(results);
+        results.put("experience_to_replay_p99_ms", experienceToReplayP99Ms(results));
+        results.put("reference_record_bytes", (double) reference(0, 0).getSerializedSize());
+        results.put("records_per_run", (double) RECORDS);
+        results.put("runs", (double) RUNS);
+        write(results);
+    }
+
+    private static Transition reference(int i, long nowNanos) {
+        // 64 robots, 100-step episodes: unique keys, realistic id lengths.
+        return Transitions.valid("robot-" + (i % 64), "ep-" + (i / 6400), (i / 64) % 100)
+                .setStartTimeUnixNanos(nowNanos).setPublishTimeUnixNanos(nowNanos).build();
+    }
+
+    private static KafkaProducer<byte[], byte[]> bulkProducer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static LearnerConfig benchConfig() {
+        return benchConfig(RECORDS);
+    }
+
+    private static LearnerConfig benchConfig(int capacity) {
+        return LearnerTestConfig.of("tendon.replay.capacity.rollout", String.valueOf(capacity),
+                "tendon.replay.rate-limit.enabled", "true", "tendon.replay.rate-limit.throttle-ingest", "true",
+                "tendon.replay.rate-limit.error-buffer", "1e15");
+    }
+
+    /** The live ingest path: the learner is assigned and waiting before the records exist. */
+    private static double ingestTps(String topic) throws Exception {
+        try (IngestHarness learner = new IngestHarness(benchConfig(), topic, null, "bench-" + UUID.randomUUID(), null,
+                false)) {
+            await("assignment", 60, () -> learner.loop.firstAssignmentNanos() != 0);
+            // Hold inserts so the topic fills first; ingest then drains a backlog of live records,
+            // as ConsumerPerformance drains the same records afterwards.
+            ReplayTestAccess.holdInserts(learner.replay);
+            long start;
+            try {
+                java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                try (KafkaProducer<byte[], byte[]> producer = bulkProducer()) {
+                    long now = System.currentTimeMillis() * 1_000_000L;
+                    for (int i = 0; i < RECORDS; i++) {
+                        producer.send(new ProducerRecord<>(topic, ("robot-" + (i % 64)).getBytes(StandardCharsets.UTF_8),
+                                reference(i, now).toByteArray()), (metadata, e) -> {
+                                    if (e != null) {
+                                        failed.compareAndSet(null, e);
+                                    }
+                                });
+                    }
+                    producer.flush();
+                }
+                if (failed.get() != null) {
+                    throw new AssertionError("producing the benchmark records failed", failed.get());
+                }
+                start = System.nanoTime();
+            } finally {
+                ReplayTestAccess.releaseInserts(learner.replay);
+            }
+            long deadline = start + TimeUnit.SECONDS.toNanos(300);
+            while (learner.metrics.acceptedCount() < RECORDS) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("ingest stalled: accepted " + learner.metrics.acceptedCount()
+                            + ", dead letters " + learner.metrics.totalDeadLetters() + ", duplicates "
+                            + learner.metrics.duplicateCount() + ", replay " + learner.replay.totalSize());
+                }
+                Thread.sleep(1);
+            }
+            long end = System.nanoTime();
+            if (learner.metrics.totalDeadLetters() > 0 || learner.replay.totalSize() != RECORDS) {
+                throw new AssertionError("the reference records must all be accepted");
+            }
+            return RECORDS / ((end - start) / 1e9);
+        }
+    }
+
+    /** Kafka's own tool on the same topic; returns its fetch.nMsg.sec (group join time excluded). */
+    private static double consumerPerformanceTps(String topic) throws Exception {
+        Exit.setExitProcedure((status, message) -> {
+            throw new IllegalStateException("ConsumerPerformance exited " + status + ": " + message);
+        });
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ConsumerPerformance.main(new String[] {"--bootstrap-server", KafkaBroker.shared().bootstrapServers(),
+                "--topic", topic, "--messages", String.valueOf(RECORDS), "--group", "perf-" + UUID.randomUUID(),
+                "--timeout", "60000", "--hide-header"});
+        } finally {
+            System.setOut(original);
+            Exit.resetExitProcedure();
+        }
+        String out = captured.toString(StandardCharsets.UTF_8).strip();
+        String[] lines = out.split("\n");
+        String[] fields = lines[lines.length - 1].split(",\\s*");
+        // start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        if (fields.length < 10 || Long.parseLong(fields[4]) < RECORDS) {
+            throw new AssertionError("unexpected ConsumerPerformance output: " + out);
+        }
+        return Double.parseDouble(fields[9]);
+    }
+
+    private static void sampling(Map<String, Double> results) {
+        LearnerConfig config = LearnerTestConfig.of("tendon.replay.capacity.demo", "20000",
+                "tendon.replay.capacity.intervention", "20000", "tendon.replay.capacity.rollout", "100000");
+        results.put("sample_batch_p50_us", sampleP50Us(config));
+        LearnerConfig prioritized = LearnerTestConfig.of("tendon.replay.capacity.demo", "20000",
+                "tendon.replay.capacity.intervention", "20000", "tendon.replay.capacity.rollout", "100000",
+                "tendon.replay.priority.enabled", "true");
+        results.put("sample_batch_prioritized_p50_us", sampleP50Us(prioritized));
+        results.put("bytes_per_transition",
+                (double) new ReplayBuffer(config, new SimpleMeterRegistry()).bytesPerTransition());
+    }
+
+    private static double sampleP50Us(LearnerConfig config) {
+        ReplayBuffer replay = new ReplayBuffer(config, new SimpleMeterRegistry());
+        Source[] sources = {Source.DEMO, Source.INTERVENTION, Source.ROLLOUT};
+        int[] capacity = {20_000, 20_000, 100_000};
+        for (int t = 0; t < 3; t++) {
+            for (int i = 0; i < capacity[t]; i++) {
+                Transition.Builder b = Fixtures.transition(t, i / 100, i % 100, sources[t]);
+                if (sources[t] == Source.DEMO) {
+                    b.clearPolicyChunk();
+                }
+                replay.insert(Fixtures.decode(b.build(), config.layout()), false);
+            }
+        }
+        Batch batch = replay.newBatch(256);
+        SplittableRandom rng = new SplittableRandom(42);
+        float[] td = new float[256];
+        for (int i = 0; i < 3000; i++) {
+            replay.trySample(batch, rng);
+            for (int r = 0; r < 256; r++) {
+                td[r] = (float) rng.nextDouble();
+            }
+            replay.updatePriorities(batch, td);
+        }
+        long[] nanos = new long[10_000];
+        for (int i = 0; i < nanos.length; i++) {
+            long t0 = System.nanoTime();
+            if (!replay.trySample(batch, rng)) {
+                throw new AssertionError("full tables must sample");
+            }
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return nanos[nanos.length / 2] / 1000.0;
+    }
+
+    /** Records produced at a steady rate while the learner is live; p99 of chunk start to insert. */
+    private static double experienceToReplayP99Ms(Map<String, Double> results) throws Exception {
+        String topic = "bench-live-" + UUID.randomUUID();
+        IngestHarness.createTopics(4, topic, topic + ".dlq");
+        try (IngestHarness learner = new IngestHarness(benchConfig(LIVE_RATE * LIVE_SECONDS), topic, null,
+                "live-" + UUID.randomUUID(), null,
+                false); KafkaProducer<byte[], byte[]> producer = IngestHarness.producer()) {
+            await("assignment", 60, () -> learner.loop.firstAssignmentNanos() != 0);
+            int total = LIVE_RATE * LIVE_SECONDS;
+            long periodNanos = 1_000_000_000L / LIVE_RATE;
+            long begin = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long due = begin + i * periodNanos;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                long now = IngestService.nowUnixNanos();
+                producer.send(new ProducerRecord<>(topic, ("robot-" + (i % 64)).getBytes(StandardCharsets.UTF_8),
+                        reference(i, now).toByteArray()));
+            }
+            producer.flush();
+            await("live records", 60, () -> learner.metrics.acceptedCount() >= total);
+            double p99 = Double.NaN;
+            for (ValueAtPercentile v : learner.metrics.experienceToReplay().takeSnapshot().percentileValues()) {
+                if (v.percentile() == 0.99) {
+                    p99 = v.value(TimeUnit.MILLISECONDS);
+                }
+                if (v.percentile() == 0.5) {
+                    results.put("experience_to_replay_p50_ms", v.value(TimeUnit.MILLISECONDS));
+                }
+            }
+            results.put("experience_to_replay_rate_tps", (double) LIVE_RATE);
+            return p99;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void write(Map<String, Double> results) throws Exception {
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+        List<String> entries = new ArrayList<>();
+        results.forEach((k, v) -> entries.add("  \"" + k + "\": " + (Double.isFinite(v) ? String.format("%.4f", v)
+                : "null")));
+        String json = "{\n" + String.join(",\n", entries) + "\n}\n";
+        Files.writeString(dir.resolve("replay.json"), json);
+        System.out.print(json);
+    }
+}
