@@ -39,7 +39,10 @@ class PolicyServiceTest {
         public Map<String, String> getConfigOverrides() {
             try {
                 var dir = ServiceFixtures.twoRateBundle(Files.createTempDirectory("tendon-bundle"));
+                // The test is the robot side and writes the observations itself: a gRPC bridge with
+                // no driver connected leaves it the only writer.
                 return Map.of("tendon.policy.bundle-dir", dir.toString(),
+                        "tendon.edge.bridge", "grpc",
                         "tendon.policy.noise-seed", "5",
                         "tendon.policy.max-observation-age-ms", "200");
             } catch (IOException e) {
