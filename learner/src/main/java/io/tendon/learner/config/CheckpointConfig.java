@@ -9,7 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 public interface CheckpointConfig {
 
     /** Directory of the checkpoint store. */
-    @WithDefault(".tendon/checkpoints")
+    @WithDefault(".tendon/checkpoints/training")
     @NotBlank
     String dir();
 

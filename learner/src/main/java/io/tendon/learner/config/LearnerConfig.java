@@ -373,7 +373,7 @@ public interface LearnerConfig {
             boolean enabled();
 
             /** Directory of replay checkpoints (ckpt-N/ parts and a LATEST pointer). */
-            @WithDefault("data/checkpoints/replay")
+            @WithDefault(".tendon/checkpoints/replay")
             Path directory();
 
             /** Seconds between checkpoints (1-86400); one is also written at shutdown. */

@@ -66,6 +66,13 @@ class KubernetesManifestsTest {
             assertTrue(yaml.contains("path: " + probe), probe);
         }
         assertTrue(yaml.contains("TENDON_TOPICS_CREATE: \"false\""), "Strimzi owns the topics in a cluster");
+        // Learner state lives on the volume, the signing key in the mounted Secret.
+        for (String env : List.of("TENDON_CHECKPOINT_DIR", "TENDON_REPLAY_CHECKPOINT_DIRECTORY", "TENDON_PUBLISH_VERSION_FILE")) {
+            assertTrue(Pattern.compile(env + ": /var/lib/tendon/").matcher(yaml).find(), env + " on the volume");
+        }
+        assertTrue(yaml.contains("mountPath: /var/lib/tendon"));
+        assertTrue(yaml.contains("TENDON_PUBLISH_KEY_SECRET_DIR: /etc/tendon/keys") && yaml.contains("mountPath: /etc/tendon/keys"));
+        assertTrue(yaml.contains("TENDON_PUBLISH_DEV_KEY_ALLOWED: \"false\""), "no generated keys in a cluster");
         String transitions = yaml.substring(yaml.indexOf("  name: " + app.getProperty("tendon.topics.transitions") + "\n"));
         Matcher partitions = Pattern.compile("\n  partitions: (\\d+)\n").matcher(transitions.split("\n---")[0]);
         assertTrue(partitions.find() && Integer.parseInt(partitions.group(1)) >= 4,
