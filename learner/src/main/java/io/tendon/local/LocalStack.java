@@ -191,11 +191,17 @@ public final class LocalStack {
             }
             String edge = scrape(edgePort);
             String learner = scrape(learnerPort);
-            say("t=%4ds  edge: %.0f transitions delivered to Kafka | learner: %.0f accepted, %.0f dead letters",
+            say("t=%4ds  edge: %.0f episodes (%.0f inserted), %.0f transitions delivered"
+                            + " | learner: %.0f accepted, %.0f dead letters, stage %s, %.0f gradient steps, policy v%.0f published",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                    metric(edge, "tendon_edge_sim_episodes_total"),
+                    metric(edge, "tendon_edge_sim_episodes_total", "outcome=\"success\""),
                     metric(edge, "tendon_edge_transitions_delivered_total"),
                     metric(learner, "tendon_learner_transitions_accepted_total"),
-                    metric(learner, "tendon_learner_dead_letters_total"));
+                    metric(learner, "tendon_learner_dead_letters_total"),
+                    activeLabel(learner, "tendon_learner_stage", "stage"),
+                    metric(learner, "tendon_learner_train_steps_total"),
+                    metric(learner, "tendon_learner_policy_version"));
         }
     }
 
@@ -255,12 +261,26 @@ public final class LocalStack {
         }
     }
 
+    /** The value of {@code label} on the sample of {@code name} that reads 1 (a one-hot gauge), or "-". */
+    static String activeLabel(String body, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(label)
+                + "=\"([^\"]*)\"[^}]*\\} 1(\\.0)?$").matcher(body);
+        return m.find() ? m.group(1) : "-";
+    }
+
     /** Sum of every sample of a Prometheus metric (all label sets). */
     static double metric(String body, String name) {
+        return metric(body, name, "");
+    }
+
+    /** Sum of the samples of a Prometheus metric whose labels contain {@code labels}. */
+    static double metric(String body, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
         double sum = 0;
         while (m.find()) {
-            sum += Double.parseDouble(m.group(2));
+            if (labels.isEmpty() || (m.group(1) != null && m.group(1).contains(labels))) {
+                sum += Double.parseDouble(m.group(2));
+            }
         }
         return sum;
     }
