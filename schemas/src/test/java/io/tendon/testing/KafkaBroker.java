@@ -43,6 +43,34 @@ public final class KafkaBroker {
         return shared;
     }
 
+    /**
+     * A broker of the caller's own, for tests that take it away and bring it back; the caller
+     * closes it with {@link #close()}.
+     */
+    public static KafkaBroker startPrivate() {
+        return start();
+    }
+
+    /** Stops the broker server (the controller stays up); clients see the broker go away. */
+    public void shutdownBroker() {
+        cluster.brokers().values().forEach(b -> b.shutdown());
+    }
+
+    /** Starts the broker server again on the same port and data; clients reconnect. */
+    public void startBroker() {
+        try {
+            cluster.brokers().values().forEach(b -> b.startup());
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart the broker", e);
+        }
+    }
+
+    /** Stops and deletes a private broker. */
+    public void close() {
+        stop();
+    }
+
     private static KafkaBroker start() {
         try {
             Path dir = Files.createTempDirectory("tendon-kafka-");

@@ -30,18 +30,9 @@ public class PublisherProducer {
     @Produces
     @Singleton
     TransitionPublisher publisher(MeterRegistry registry) {
-        Map<String, Object> p = new HashMap<>(kafkaDefaults);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, config.robotId() + "-transitions");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // Keep retrying while the broker is away: an accepted transition is never dropped by a timeout.
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) config.publisher().bufferMib() << 20);
         TransitionPublisher publisher = new TransitionPublisher(
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
+                new KafkaProducer<>(producerConfig(kafkaDefaults, config.robotId() + "-transitions",
+                        config.publisher().bufferMib()), new ByteArraySerializer(), new ByteArraySerializer()),
                 config.topics().transitions(), config.publisher().queueCapacity());
         FunctionCounter.builder("tendon.edge.transitions.accepted", publisher, TransitionPublisher::accepted)
                 .description("Transitions handed to the publisher").register(registry);
@@ -54,6 +45,24 @@ public class PublisherProducer {
         Gauge.builder("tendon.edge.transitions.pending", publisher, TransitionPublisher::pending)
                 .description("Transitions accepted and not yet acknowledged").register(registry);
         return publisher;
+    }
+
+    /** The transitions producer's settings on top of the application's {@code kafka.*} ones. */
+    public static Map<String, Object> producerConfig(Map<String, Object> kafka, String clientId, int bufferMib) {
+        Map<String, Object> p = new HashMap<>(kafka);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // Keep retrying while the broker is away: an accepted transition is never dropped by a timeout.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        // A send waits for buffer space and metadata as long as the broker is away: with a bound,
+        // Kafka fails the record through its callback and it would be lost. Only the publisher
+        // thread waits; offers meanwhile fill the bounded queue and are then refused and counted.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) bufferMib << 20);
+        return p;
     }
 
     void close(@Disposes TransitionPublisher publisher) {

@@ -9,14 +9,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.jboss.logging.Logger;
 
 /**
  * Ships finished transitions to Kafka from its own thread. Producers (the episode recorder)
  * hand a transition over with {@link #offer}, which never blocks: when the bounded queue is
  * full the transition is refused and counted. The Kafka producer is idempotent with
- * {@code acks=all} and retries without a deadline, so a transition once accepted is
- * delivered in order when the broker comes back, as long as the process lives.
+ * {@code acks=all} and retries without a deadline, and a send the producer refuses (its buffer
+ * full while the broker is away) is retried, so a transition once accepted is delivered, in
+ * order and once, when the broker comes back, as long as the process lives. What is still
+ * in memory when the process stops with the broker away is lost (a disk spool is the
+ * remedy, not built yet).
  */
 public final class TransitionPublisher implements AutoCloseable {
 
@@ -52,29 +56,52 @@ public final class TransitionPublisher implements AutoCloseable {
     }
 
     private void run() {
-        while (running || !queue.isEmpty()) {
-            Transition t;
-            try {
-                t = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (t == null) {
-                continue;
-            }
-            byte[] key = t.getRobotId().getBytes(StandardCharsets.UTF_8);
-            byte[] value = t.toBuilder().setPublishTimeUnixNanos(System.currentTimeMillis() * 1_000_000L)
-                    .build().toByteArray();
-            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
-                if (error == null) {
-                    delivered.incrementAndGet();
-                } else {
-                    failed.incrementAndGet();
-                    LOG.errorf("transition %s/%s/%d not delivered: %s", t.getRobotId(), t.getEpisodeId(),
-                            t.getStep(), error.toString());
+        Transition current = null;
+        ProducerRecord<byte[], byte[]> record = null;
+        boolean warned = false;
+        while (running || current != null || !queue.isEmpty()) {
+            if (current == null) {
+                try {
+                    current = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-            });
+                if (current == null) {
+                    continue;
+                }
+                record = new ProducerRecord<>(topic, current.getRobotId().getBytes(StandardCharsets.UTF_8),
+                        current.toBuilder().setPublishTimeUnixNanos(System.currentTimeMillis() * 1_000_000L)
+                                .build().toByteArray());
+            }
+            Transition sending = current;
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error == null) {
+                        delivered.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                        LOG.errorf("transition %s/%s/%d not delivered: %s", sending.getRobotId(),
+                                sending.getEpisodeId(), sending.getStep(), error.toString());
+                    }
+                });
+                current = null;
+                if (warned) {
+                    LOG.info("the Kafka producer takes transitions again");
+                    warned = false;
+                }
+            } catch (KafkaException e) {
+                // Broker away long enough that the producer's buffer is full or metadata is
+                // missing: keep this transition and try again; new ones wait in the queue.
+                if (!running) {
+                    return;
+                }
+                if (!warned) {
+                    LOG.warnf("the Kafka producer refuses transitions (%s); retrying, %d waiting", e.toString(),
+                            queue.size() + 1);
+                    warned = true;
+                }
+            }
         }
     }
 
