@@ -105,8 +105,9 @@ public final class LocalStack {
 
         say("[2/3] learner on http://127.0.0.1:%d", learnerPort);
         startService("learner", learnerJar, learnerPort, List.of());
-        say("[3/3] edge runtime on http://127.0.0.1:%d (simulated robot)", edgePort);
-        startService("edge", edgeJar, edgePort, List.of());
+        say("[3/3] edge runtime on http://127.0.0.1:%d (simulated robot, simulated clock)", edgePort);
+        // The simulator on a simulated clock, as fast as the CPU allows (DESIGN.md, local main job).
+        startService("edge", edgeJar, edgePort, List.of("-Dtendon.edge.clock=simulated"));
 
         try (Admin admin = admin()) {
             Set<String> topics = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));

@@ -2,14 +2,17 @@ package io.tendon.edge.bridge;
 
 import io.tendon.edge.control.ControlMetrics;
 import io.tendon.edge.control.ControlSettings;
+import io.tendon.edge.control.ControlTask;
 import io.tendon.edge.control.SimulatedClockPacer;
 import io.tendon.edge.control.TargetBuffer;
 import io.tendon.edge.control.TargetSource;
 import io.tendon.edge.control.WallClockPacer;
 import io.tendon.edge.sim.ExpertRole;
 import io.tendon.edge.sim.PolicyStepListener;
+import io.tendon.edge.sim.PolicyStepRing;
 import io.tendon.edge.sim.SimEpisodeRunner;
 import io.tendon.edge.sim.SimSettings;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The built-in simulator as the robot: peg-in-hole episodes, one after another, with the
@@ -27,7 +30,19 @@ public final class SimBridge implements Bridge {
         this.runner = SimEpisodeRunner.builder(control, sim).policy(policy).human(human).expert(expertRole)
                 .metrics(metrics).listener(listener).build();
         if (simulatedClock) {
-            SimulatedClockPacer p = new SimulatedClockPacer(control.periodNanos, System.nanoTime(), runner);
+            // Simulated time owes nothing to the wall clock: rather than let the listener fall
+            // behind and lose steps, wait while it catches up.
+            ControlTask task = runner;
+            if (listener instanceof PolicyStepRing ring) {
+                int highWater = ring.capacity() * 3 / 4;
+                task = now -> {
+                    while (ring.size() > highWater) {
+                        LockSupport.parkNanos(200_000);
+                    }
+                    runner.tick(now);
+                };
+            }
+            SimulatedClockPacer p = new SimulatedClockPacer(control.periodNanos, System.nanoTime(), task);
             pacer = p;
             stopper = p::stop;
         } else {

@@ -60,6 +60,8 @@ public final class TransitionAssembler {
     private boolean lastHuman;
     private long emitted;
     private long unrecordable;
+    private long gaps;
+    private int nextStep;
 
     /** Told when episodes start and end, e.g. to send markers. */
     public interface EpisodeListener {
@@ -90,7 +92,13 @@ public final class TransitionAssembler {
     public void onStep(PolicyStep step) {
         if (step.episodeIndex != episodeIndex) {
             startEpisode(step);
+        } else if (step.step != nextStep) {
+            // Steps were lost on the way here: a window across the gap would pair an action
+            // chunk with the wrong s'. Drop it and start again at this step.
+            gaps++;
+            rows = 0;
         }
+        nextStep = step.step + 1;
         if (rows == 0) {
             startWindow(step);
         }
@@ -224,6 +232,11 @@ public final class TransitionAssembler {
     /** Windows that could not be recorded: no demonstration and no policy proposal at s. */
     public long unrecordable() {
         return unrecordable;
+    }
+
+    /** Windows dropped because policy steps were missing. */
+    public long gaps() {
+        return gaps;
     }
 
     public String episodeId() {

@@ -61,6 +61,8 @@ public class TransitionRecorder implements PolicyStepListener {
                 .description("Transitions assembled from policy steps").register(registry);
         FunctionCounter.builder("tendon.edge.transitions.unrecordable", assembler, TransitionAssembler::unrecordable)
                 .description("Windows not recorded: not a demonstration and no policy proposal").register(registry);
+        FunctionCounter.builder("tendon.edge.transitions.gaps", assembler, TransitionAssembler::gaps)
+                .description("Windows dropped because policy steps were lost before recording").register(registry);
     }
 
     @Override

@@ -55,6 +55,10 @@ public final class PolicyStepRing implements PolicyStepListener {
     }
 
     /** Steps waiting. */
+    public int capacity() {
+        return slots.length;
+    }
+
     public int size() {
         return (int) (tail.get() - head.get());
     }

@@ -139,6 +139,33 @@ class TransitionAssemblerTest {
     }
 
     @Test
+    void aWindowAcrossLostStepsIsDroppedNotRecorded() {
+        TransitionAssembler assembler = assembler(true, null);
+        ControlSettings control = ControlSettings.defaults();
+        double[] step6Target = new double[1];
+        SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
+                .expert(ExpertRole.DEMONSTRATOR).firstSeed(11)
+                .listener(step -> {
+                    if (step.episodeIndex == 0 && step.step == 6) {
+                        step6Target[0] = step.executed.virtualTarget[2];
+                    }
+                    if (step.step != 5) { // step 5 of every episode never arrives
+                        assembler.onStep(step);
+                    }
+                }).build();
+        SimulatedClockPacer clock = new SimulatedClockPacer(control.periodNanos, 0, runner);
+        while (runner.episodes() < 1) {
+            clock.run(1000);
+        }
+        assertEquals(1, assembler.gaps());
+        Transition first = transitions.get(0);
+        assertEquals("run-0", first.getEpisodeId());
+        assertEquals(0, first.getStep(), "windows are numbered by what was recorded");
+        // The window that held steps 0-4 is gone; the first one starts at step 6.
+        assertEquals((float) step6Target[0], first.getExecutedChunk().getValues(8));
+    }
+
+    @Test
     void aPersonsRewardLandsInItsStepUntilTheTransitionIsPublished() {
         TransitionAssembler assembler = assembler(true, null);
         List<Float> baseline = new ArrayList<>();
