@@ -180,6 +180,17 @@ public interface LearnerConfig {
         @Max(86400)
         int maxClockSkewSeconds();
 
+        /**
+         * Longest time between offset commits while records are processed, milliseconds
+         * (0-60000; 0: commit after every batch). Offsets are only ever committed for records
+         * already in replay; a longer interval means fewer commit requests and offset writes on
+         * the broker, and at most that much more to re-read (and de-duplicate) after a crash.
+         */
+        @WithDefault("200")
+        @Min(0)
+        @Max(60000)
+        int commitIntervalMs();
+
         /** Back-off after a failed batch (broker away), milliseconds (10-60000). */
         @WithDefault("500")
         @Min(10)

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.quality.Outcome;
 import io.tendon.schemas.v1.EpisodeEvent;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class IngestLoop implements Runnable {
     /** What the loop reads, where it starts, and how it is throttled. */
     public record Options(String transitionsTopic, String eventsTopic, String deadLetterTopic, Duration pollTimeout,
             long retryBackoffMs, LearnerConfig.RebuildFrom rebuildFrom, boolean throttleIngest,
-            Map<TopicPartition, Long> startOffsets) {
+            Map<TopicPartition, Long> startOffsets, Duration commitInterval) {
 
         public Options {
             startOffsets = Map.copyOf(startOffsets);
@@ -108,10 +109,10 @@ public final class IngestLoop implements Runnable {
     }
 
     /** A batch handed to the processor, and its outcome. */
-    private record InFlight(ConsumerRecords<byte[], byte[]> records, Future<BatchResult> result) {
+    private record InFlight(ConsumerRecords<byte[], ByteBuffer> records, Future<BatchResult> result) {
     }
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetterProducer;
     private final Options options;
     private final TransitionDecoder decoder = new TransitionDecoder();
@@ -129,6 +130,12 @@ public final class IngestLoop implements Runnable {
     private final Map<String, Long> committed = new java.util.concurrent.ConcurrentHashMap<>();
     /** Offsets processed since the last synchronous commit. */
     private final Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+    /** Offsets processed and not yet sent in an asynchronous commit. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private long lastCommitNanos;
+    /** Accepted transitions of the batch being processed, by source number (flushed to the metrics per batch). */
+    private final long[] acceptedLive = new long[4];
+    private final long[] acceptedBulk = new long[4];
     /** Runs {@link #process} while the consumer fetches the next batch; null: process on the consumer thread. */
     private final ExecutorService processor;
     private InFlight inFlight;
@@ -139,10 +146,12 @@ public final class IngestLoop implements Runnable {
     private volatile long firstAssignmentNanos;
 
     /**
+     * @param consumer reads values as {@link ByteBuffer}s (Kafka's {@code ByteBufferDeserializer}):
+     *     views into the fetched data, so no value is copied before it is decoded
      * @param pipelined decode, validate and insert a batch on a second thread while the consumer
      *     thread fetches the next one (the consumer itself is only ever used by its own thread)
      */
-    public IngestLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> deadLetterProducer,
+    public IngestLoop(KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> deadLetterProducer,
             Options options, DecodedTransition scratch, TransitionValidator validator, TransitionSink sink,
             IngestMetrics metrics, Checkpointer checkpointer, LongSupplier nowUnixNanos, boolean pipelined) {
         this.consumer = consumer;
@@ -193,7 +202,7 @@ public final class IngestLoop implements Runnable {
                         resumeAll();
                     }
                 }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(
+                ConsumerRecords<byte[], ByteBuffer> records = consumer.poll(
                         pausedSinceNanos != 0 && allTransitionsPaused() ? Duration.ZERO : options.pollTimeout());
                 long now = System.nanoTime();
                 lastPollNanos = now;
@@ -206,6 +215,7 @@ public final class IngestLoop implements Runnable {
                     }
                 }
                 // Nothing is in flight here: the replay and the positions reached agree.
+                maybeCommit(now);
                 reportPartitions();
                 maybeCheckpoint(now);
                 if (!records.isEmpty()) {
@@ -214,6 +224,7 @@ public final class IngestLoop implements Runnable {
                         InFlight done = inFlight;
                         inFlight = null;
                         settle(done, ConsumerRecords.empty());
+                        maybeCommit(System.nanoTime());
                     }
                 }
             }
@@ -245,7 +256,7 @@ public final class IngestLoop implements Runnable {
         }
     }
 
-    private InFlight submit(ConsumerRecords<byte[], byte[]> records) {
+    private InFlight submit(ConsumerRecords<byte[], ByteBuffer> records) {
         if (processor != null) {
             return new InFlight(records, processor.submit(() -> process(records)));
         }
@@ -272,7 +283,7 @@ public final class IngestLoop implements Runnable {
      * or pauses what the rate limiter held back, or rewinds it after a failure. {@code next} is
      * the batch fetched meanwhile; returns false when it had to be rewound (not processed).
      */
-    private boolean settle(InFlight done, ConsumerRecords<byte[], byte[]> next) {
+    private boolean settle(InFlight done, ConsumerRecords<byte[], ByteBuffer> next) {
         BatchResult result;
         try {
             result = getUninterruptibly(done.result());
@@ -289,9 +300,9 @@ public final class IngestLoop implements Runnable {
             return false;
         }
         if (!result.commit.isEmpty()) {
-            // Asynchronous: the records are in replay already, and a failed commit is covered by
-            // the next one (or by the synchronous commit at revocation and close).
-            consumer.commitAsync(result.commit, this::commitDone);
+            // The records are in replay already; the commit itself goes out with the next
+            // maybeCommit (at most one per commit interval), revocation or close.
+            uncommitted.putAll(result.commit);
             committable.putAll(result.commit);
         }
         if (result.heldBack.isEmpty()) {
@@ -362,12 +373,32 @@ public final class IngestLoop implements Runnable {
      * Touches no consumer method (it may run on the processor thread): what the rate limiter
      * held back is returned for the consumer thread to rewind and pause.
      */
-    private BatchResult process(ConsumerRecords<byte[], byte[]> records) throws Exception {
+    private BatchResult process(ConsumerRecords<byte[], ByteBuffer> records) throws Exception {
         BatchResult result = new BatchResult();
         List<PendingDeadLetter> deadLetters = new ArrayList<>();
         boolean blocked = false;
+        try {
+            blocked = processPartitions(records, result, deadLetters);
+        } finally {
+            // What went into replay is counted even when a later record failed the batch.
+            metrics.acceptedBatch(acceptedLive, acceptedBulk);
+        }
+        // Dead letters must be durable before the offsets that dropped them are committed.
+        for (PendingDeadLetter sent : deadLetters) {
+            sent.send().get(30, TimeUnit.SECONDS);
+        }
+        for (PendingDeadLetter sent : deadLetters) {
+            metrics.deadLettered(sent.reason());
+        }
+        return result;
+    }
+
+    /** Returns whether the rate limiter stopped the batch. */
+    private boolean processPartitions(ConsumerRecords<byte[], ByteBuffer> records, BatchResult result,
+            List<PendingDeadLetter> deadLetters) {
+        boolean blocked = false;
         for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            List<ConsumerRecord<byte[], ByteBuffer>> list = records.records(tp);
             PartitionState st = assigned.get(tp);
             if (st == null) {
                 continue; // revoked while its records were in flight
@@ -376,7 +407,7 @@ public final class IngestLoop implements Runnable {
                 result.heldBack.put(tp, list.get(0).offset());
                 continue;
             }
-            for (ConsumerRecord<byte[], byte[]> record : list) {
+            for (ConsumerRecord<byte[], ByteBuffer> record : list) {
                 if (!st.transitions) {
                     handleEvent(record, deadLetters);
                 } else {
@@ -395,21 +426,13 @@ public final class IngestLoop implements Runnable {
                 result.commit.put(tp, new OffsetAndMetadata(st.position));
             }
         }
-        // Dead letters must be durable before the offsets that dropped them are committed.
-        for (PendingDeadLetter sent : deadLetters) {
-            sent.send().get(30, TimeUnit.SECONDS);
-        }
-        for (PendingDeadLetter sent : deadLetters) {
-            metrics.deadLettered(sent.reason());
-        }
-        return result;
+        return blocked;
     }
 
-    private void handleTransition(ConsumerRecord<byte[], byte[]> record, boolean live,
+    private void handleTransition(ConsumerRecord<byte[], ByteBuffer> record, boolean live,
             List<PendingDeadLetter> deadLetters) {
-        byte[] value = record.value() == null ? new byte[0] : record.value();
         try {
-            decoder.decode(value, decoded);
+            decoder.decode(record.value(), decoded);
         } catch (TransitionDecoder.MalformedException e) {
             deadLetters.add(deadLetter(record, new Rejection(DeadLetterReason.UNPARSEABLE, e.getMessage())));
             return;
@@ -419,20 +442,21 @@ public final class IngestLoop implements Runnable {
             deadLetters.add(deadLetter(record, rejection));
         } else if (sink.insert(decoded, !live)) {
             if (live) {
-                metrics.accepted(decoded.source, nowUnixNanos.getAsLong(), decoded.startTimeUnixNanos,
+                acceptedLive[decoded.source]++;
+                metrics.experienceToReplay(nowUnixNanos.getAsLong(), decoded.startTimeUnixNanos,
                         decoded.publishTimeUnixNanos);
             } else {
-                metrics.acceptedBulk(decoded.source);
+                acceptedBulk[decoded.source]++;
             }
         } else {
             metrics.duplicate();
         }
     }
 
-    private void handleEvent(ConsumerRecord<byte[], byte[]> record, List<PendingDeadLetter> deadLetters) {
+    private void handleEvent(ConsumerRecord<byte[], ByteBuffer> record, List<PendingDeadLetter> deadLetters) {
         EpisodeEvent event;
         try {
-            event = EpisodeEvent.parseFrom(record.value() == null ? new byte[0] : record.value());
+            event = EpisodeEvent.parseFrom(record.value() == null ? ByteBuffer.allocate(0) : record.value().duplicate());
         } catch (InvalidProtocolBufferException e) {
             deadLetters.add(deadLetter(record, new Rejection(DeadLetterReason.UNPARSEABLE, e.getMessage())));
             return;
@@ -489,8 +513,24 @@ public final class IngestLoop implements Runnable {
         return Map.copyOf(committed);
     }
 
+    /**
+     * Sends the offsets processed since the last commit, at most once per commit interval.
+     * Asynchronous: those records are in replay already, and a failed commit is covered by the
+     * next one (or by the synchronous commit at revocation and close). Coalescing matters at
+     * high rates: every commit is a request and a write to the offsets topic on the broker.
+     */
+    private void maybeCommit(long now) {
+        if (uncommitted.isEmpty() || now - lastCommitNanos < options.commitInterval().toNanos()) {
+            return;
+        }
+        consumer.commitAsync(Map.copyOf(uncommitted), this::commitDone);
+        uncommitted.clear();
+        lastCommitNanos = now;
+    }
+
     /** Commits the positions of everything processed, waiting for the broker (revocation, close). */
     private void commitSyncQuietly() {
+        uncommitted.clear();
         if (committable.isEmpty()) {
             return;
         }
@@ -620,8 +660,9 @@ public final class IngestLoop implements Runnable {
     private record PendingDeadLetter(DeadLetterReason reason, Future<RecordMetadata> send) {
     }
 
-    private PendingDeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(options.deadLetterTopic(), record.key(), record.value());
+    private PendingDeadLetter deadLetter(ConsumerRecord<byte[], ByteBuffer> record, Rejection rejection) {
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(options.deadLetterTopic(), record.key(),
+                bytesOf(record.value()));
         Headers headers = out.headers();
         headers.add(HEADER_REASON, rejection.reason().name().getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_DETAIL, rejection.detail().getBytes(StandardCharsets.UTF_8));
@@ -631,12 +672,22 @@ public final class IngestLoop implements Runnable {
         return new PendingDeadLetter(rejection.reason(), deadLetterProducer.send(out));
     }
 
+    /** A copy of a record's value (null stays null) for a dead letter, leaving the buffer as it was. */
+    private static byte[] bytesOf(ByteBuffer value) {
+        if (value == null) {
+            return null;
+        }
+        byte[] bytes = new byte[value.remaining()];
+        value.duplicate().get(bytes);
+        return bytes;
+    }
+
     /**
      * Seeks every partition of {@code failed} back to its first record (it is processed again)
      * and every other partition of {@code next} to its first record (it was fetched but not
      * processed). Partitions already held back keep their position.
      */
-    private void rewind(ConsumerRecords<byte[], byte[]> failed, ConsumerRecords<byte[], byte[]> next) {
+    private void rewind(ConsumerRecords<byte[], ByteBuffer> failed, ConsumerRecords<byte[], ByteBuffer> next) {
         for (TopicPartition tp : failed.partitions()) {
             PartitionState st = assigned.get(tp);
             if (st != null) {

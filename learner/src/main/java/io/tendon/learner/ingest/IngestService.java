@@ -82,7 +82,8 @@ public class IngestService {
         IngestLoop.Options options = new IngestLoop.Options(config.topics().transitions(),
                 ingest.episodeEvents() ? config.topics().episodeEvents() : null, config.topics().deadLetter(),
                 Duration.ofMillis(ingest.pollTimeoutMs()), ingest.retryBackoffMs(), config.replay().rebuildFrom(),
-                config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts);
+                config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts,
+                Duration.ofMillis(ingest.commitIntervalMs()));
         loop = new IngestLoop(
                 clients.consumer(ingest.groupId(), config.learnerId() + "-ingest", ingest.maxPollRecords(),
                         consumerTuning(ingest)),

@@ -30,7 +30,14 @@ public final class TransitionDecoder {
     private static final int MAX_DEPTH = 100;
 
     private byte[] buf;
+    /**
+     * A little-endian view of {@link #viewArray} for bulk float copies. Kept between calls: the
+     * values of one fetch share one array, so this is made once per fetch, not per record.
+     */
     private ByteBuffer view;
+    private byte[] viewArray;
+    /** For values that are not backed by an accessible array (direct or read-only buffers). */
+    private byte[] copy = new byte[0];
     private int pos;
 
     /** Thrown for bytes that are not a Transition; the message says where. No stack trace: it is data, not a bug. */
@@ -49,6 +56,26 @@ public final class TransitionDecoder {
         decode(bytes, 0, bytes.length, out);
     }
 
+    /**
+     * Decodes the remaining bytes of {@code value} into {@code out} (cleared first) without
+     * moving its position; a null value decodes as an empty message. A heap buffer (what the
+     * Kafka consumer hands out) is read in place.
+     */
+    public void decode(ByteBuffer value, DecodedTransition out) throws MalformedException {
+        if (value == null) {
+            decode(copy, 0, 0, out);
+        } else if (value.hasArray()) {
+            decode(value.array(), value.arrayOffset() + value.position(), value.remaining(), out);
+        } else {
+            int n = value.remaining();
+            if (copy.length < n) {
+                copy = new byte[Math.max(n, 2 * copy.length)];
+            }
+            value.get(value.position(), copy, 0, n);
+            decode(copy, 0, n, out);
+        }
+    }
+
     /** Decodes {@code bytes[offset, offset + length)} into {@code out} (cleared first). */
     public void decode(byte[] bytes, int offset, int length, DecodedTransition out) throws MalformedException {
         if (offset < 0 || length < 0 || offset + length > bytes.length) {
@@ -56,13 +83,15 @@ public final class TransitionDecoder {
         }
         out.clear();
         buf = bytes;
-        view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes != viewArray) {
+            viewArray = bytes;
+            view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
         pos = offset;
         try {
             transition(offset + length, out);
         } finally {
             buf = null;
-            view = null;
         }
     }
 

@@ -3,6 +3,7 @@ package io.tendon.learner.kafka;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * Builds plain Kafka clients from the application's {@code kafka.*} configuration (bootstrap
@@ -30,13 +32,17 @@ public class KafkaClients {
         return config;
     }
 
-    /** A consumer of raw bytes that commits only when told to. */
-    public KafkaConsumer<byte[], byte[]> consumer(String groupId, String clientId, int maxPollRecords) {
+    /**
+     * A consumer of raw bytes that commits only when told to. Values are {@link ByteBuffer}
+     * views into the fetched data (Kafka's {@link ByteBufferDeserializer} copies nothing), keys
+     * are byte arrays.
+     */
+    public KafkaConsumer<byte[], ByteBuffer> consumer(String groupId, String clientId, int maxPollRecords) {
         return consumer(groupId, clientId, maxPollRecords, Map.of());
     }
 
     /** As {@link #consumer(String, String, int)}, with further consumer settings (fetch sizes). */
-    public KafkaConsumer<byte[], byte[]> consumer(String groupId, String clientId, int maxPollRecords,
+    public KafkaConsumer<byte[], ByteBuffer> consumer(String groupId, String clientId, int maxPollRecords,
             Map<String, Object> extra) {
         Map<String, Object> config = common();
         config.putAll(extra);
@@ -46,7 +52,7 @@ public class KafkaClients {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteBufferDeserializer());
     }
 
     /** An idempotent producer that waits for all in-sync replicas. */

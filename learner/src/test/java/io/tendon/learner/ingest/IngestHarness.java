@@ -5,6 +5,7 @@ import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.replay.ReplayBuffer;
 import io.tendon.testing.KafkaBroker;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -74,7 +76,8 @@ final class IngestHarness implements AutoCloseable {
                 config.ingest().maxEpisodeSteps(), IngestService::nowUnixNanos);
         IngestLoop.Options options = new IngestLoop.Options(topic, eventsTopic, topic + ".dlq", Duration.ofMillis(50),
                 100, config.replay().rebuildFrom(),
-                config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts);
+                config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts,
+                Duration.ofMillis(config.ingest().commitIntervalMs()));
         loop = new IngestLoop(consumer(group, config), deadLetters, options, new DecodedTransition(config.layout()),
                 validator, wrap.apply(replay), metrics, checkpointerOverride != null ? checkpointerOverride : checkpoints,
                 IngestService::nowUnixNanos, config.ingest().pipelined());
@@ -82,7 +85,7 @@ final class IngestHarness implements AutoCloseable {
         thread.start();
     }
 
-    static KafkaConsumer<byte[], byte[]> consumer(String group, LearnerConfig config) {
+    static KafkaConsumer<byte[], ByteBuffer> consumer(String group, LearnerConfig config) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -92,7 +95,7 @@ final class IngestHarness implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.ingest().maxPollRecords());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putAll(IngestService.consumerTuning(config.ingest()));
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteBufferDeserializer());
     }
 
     static KafkaProducer<byte[], byte[]> producer() {
