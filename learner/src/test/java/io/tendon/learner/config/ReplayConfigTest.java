@@ -49,6 +49,8 @@ class ReplayConfigTest {
         "tendon.ingest.max-partition-fetch-bytes, 1024",
         "tendon.ingest.receive-buffer-bytes, 100000000",
         "tendon.ingest.max-episode-steps, 0",
+        "tendon.ingest.commit-interval-ms, -1",
+        "tendon.ingest.commit-interval-ms, 60001",
     })
     void anOutOfBoundsValueIsRefusedNamingItsKey(String key, String value) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> LearnerTestConfig.build(Map.of(key, value)));
