@@ -191,6 +191,16 @@ public interface LearnerConfig {
         @Max(60000)
         int commitIntervalMs();
 
+        /**
+         * Most experience-to-replay latencies timed per second, about (1-1000000000). Below this
+         * ingest rate every live insert is timed; above it each with the same probability, so
+         * the percentiles stay unbiased while the histogram's cost per record shrinks.
+         */
+        @WithDefault("50000")
+        @Min(1)
+        @Max(1000000000)
+        int latencySamplesPerSecond();
+
         /** Back-off after a failed batch (broker away), milliseconds (10-60000). */
         @WithDefault("500")
         @Min(10)

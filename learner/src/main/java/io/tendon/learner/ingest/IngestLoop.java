@@ -381,7 +381,7 @@ public final class IngestLoop implements Runnable {
             blocked = processPartitions(records, result, deadLetters);
         } finally {
             // What went into replay is counted even when a later record failed the batch.
-            metrics.acceptedBatch(acceptedLive, acceptedBulk);
+            metrics.acceptedBatch(acceptedLive, acceptedBulk, System.nanoTime());
         }
         // Dead letters must be durable before the offsets that dropped them are committed.
         for (PendingDeadLetter sent : deadLetters) {
@@ -443,8 +443,10 @@ public final class IngestLoop implements Runnable {
         } else if (sink.insert(decoded, !live)) {
             if (live) {
                 acceptedLive[decoded.source]++;
-                metrics.experienceToReplay(nowUnixNanos.getAsLong(), decoded.startTimeUnixNanos,
-                        decoded.publishTimeUnixNanos);
+                if (metrics.timeThisInsert()) {
+                    metrics.experienceToReplay(nowUnixNanos.getAsLong(), decoded.startTimeUnixNanos,
+                            decoded.publishTimeUnixNanos);
+                }
             } else {
                 acceptedBulk[decoded.source]++;
             }

@@ -57,7 +57,7 @@ public class IngestService {
     private KafkaProducer<byte[], byte[]> deadLetterProducer;
 
     void onStart(@Observes @Priority(TopicProvisioner.STARTUP_PRIORITY + 10) StartupEvent event) throws IOException {
-        metrics = new IngestMetrics(registry);
+        metrics = new IngestMetrics(registry, config.ingest().latencySamplesPerSecond());
         LearnerConfig.Ingest ingest = config.ingest();
         LearnerConfig.Replay.Checkpoint checkpoint = config.replay().checkpoint();
         TransitionValidator validator = new TransitionValidator(config.layout(), ingest.maxClockSkewSeconds(),

@@ -61,7 +61,7 @@ final class IngestHarness implements AutoCloseable {
             java.util.function.UnaryOperator<TransitionSink> wrap) {
         this.config = config;
         this.replay = new ReplayBuffer(config, registry);
-        this.metrics = new IngestMetrics(registry);
+        this.metrics = new IngestMetrics(registry, config.ingest().latencySamplesPerSecond());
         Map<TopicPartition, Long> starts = Map.of();
         if (checkpointDir != null) {
             checkpoints = new ReplayCheckpoints(new CheckpointStore(checkpointDir, 3), replay, Long.MAX_VALUE);
