@@ -73,7 +73,11 @@ public final class KafkaBroker {
 
     private static KafkaBroker start() {
         try {
-            Path dir = Files.createTempDirectory("tendon-kafka-");
+            // tendon.test.kafka.dir: where the broker keeps its log (benchmarks put it on tmpfs,
+            // so the kernel's writeback of gigabytes of test data does not stall the broker).
+            String base = System.getProperty("tendon.test.kafka.dir", "");
+            Path dir = base.isBlank() ? Files.createTempDirectory("tendon-kafka-")
+                    : Files.createTempDirectory(Path.of(base), "tendon-kafka-");
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
