@@ -108,7 +108,8 @@ public final class IngestMetrics {
 
     /**
      * Counts a batch's accepted transitions, live and catch-up, by source number, and zeroes both
-     * arrays; sets the chance of timing the next batch's live inserts from this batch's rate.
+     * arrays; once a window of at least a second has passed, sets the chance of timing a live
+     * insert from that window's live rate.
      * Once per batch rather than per record: a counter update costs about as much as validating
      * a record. One thread calls this.
      */
