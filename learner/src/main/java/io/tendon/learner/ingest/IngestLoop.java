@@ -215,6 +215,9 @@ public final class IngestLoop implements Runnable {
                     }
                 }
                 // Nothing is in flight here: the replay and the positions reached agree.
+                if (records.isEmpty()) {
+                    metrics.endLatencyWindow(); // idle: a quiet learner's latencies show now
+                }
                 maybeCommit(now);
                 reportPartitions();
                 maybeCheckpoint(now);
@@ -238,6 +241,7 @@ public final class IngestLoop implements Runnable {
         } finally {
             if (clean) {
                 settleInFlight();
+                metrics.endLatencyWindow();
             }
             if (clean && checkpointer != null) {
                 writeCheckpoint("final");

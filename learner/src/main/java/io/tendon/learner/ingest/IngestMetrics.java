@@ -33,32 +33,47 @@ public final class IngestMetrics {
     private int rateNext;
     private int rateFilled;
 
-    /** Most experience-to-replay latencies recorded per second, about (below it: every live insert). */
-    private final double maxLatencySamplesPerSecond;
-    /** Chance that a live insert is timed, from the live rate of the last window (ingest thread only). */
-    private double latencySampleProbability = 1;
-    private static final long RATE_WINDOW_NANOS = 1_000_000_000L;
-    private long rateWindowStartNanos;
-    private long rateWindowLive;
+    /**
+     * Experience-to-replay latencies are sampled per window (a second, or less when ingest goes
+     * idle): every live insert while a window has at most {@link #reservoir} of them, else a
+     * uniform random sample of exactly that many (reservoir sampling, Li's Algorithm L), recorded
+     * into the timers when the window ends. Null: every live insert is recorded at once.
+     * Touched only by the thread processing batches (never two at a time).
+     */
+    private final long[] reservoirFromStart;
+    private final long[] reservoirFromPublish;
+    private final int reservoir;
+    private static final long WINDOW_NANOS = 1_000_000_000L;
+    private long windowStartNanos;
+    /** Live inserts offered to the window's sample so far, and how many of them it holds. */
+    private long offered;
+    private int held;
+    /** Algorithm L: the offered count at which the next insert replaces a held one, and its weight. */
+    private long nextReplacement;
+    private double replacementWeight;
+    /** Slot of the sample that {@link #timeThisInsert} chose for the next {@link #experienceToReplay}. */
+    private int chosenSlot;
     private final SplittableRandom latencySampler = new SplittableRandom(0x7E0D0DL);
 
-    /** Times every live insert. */
+    /** Records every live insert's latency at once (no sampling). */
     public IngestMetrics(MeterRegistry registry) {
-        this(registry, Double.POSITIVE_INFINITY);
+        this(registry, 0);
     }
 
     /**
-     * @param maxLatencySamplesPerSecond time about this many live inserts a second at most: below
-     *     that rate every one, above it each with the same probability. A random choice, not
-     *     every n-th or the first after a pause: records arrive in batches, oldest first, and a
-     *     choice tied to position or time would favour the oldest and bias the percentiles. At
-     *     fleet rates this saves most of the percentile histogram's cost per record.
+     * @param latencySamplesPerSecond most live inserts timed per window (about a second), 0 for
+     *     all of them at once. A uniform random sample, not every n-th or the first of a batch:
+     *     records arrive in batches, oldest first, and a choice tied to position or time would
+     *     favour some of them and bias the percentiles. At fleet rates this saves nearly all of
+     *     the percentile histogram's cost per record (a few hundred nanoseconds).
      */
-    public IngestMetrics(MeterRegistry registry, double maxLatencySamplesPerSecond) {
-        if (!(maxLatencySamplesPerSecond > 0)) {
-            throw new IllegalArgumentException("latency samples per second " + maxLatencySamplesPerSecond + " must be > 0");
+    public IngestMetrics(MeterRegistry registry, int latencySamplesPerSecond) {
+        if (latencySamplesPerSecond < 0) {
+            throw new IllegalArgumentException("latency samples per second " + latencySamplesPerSecond + " must be >= 0");
         }
-        this.maxLatencySamplesPerSecond = maxLatencySamplesPerSecond;
+        reservoir = latencySamplesPerSecond;
+        reservoirFromStart = reservoir == 0 ? null : new long[reservoir];
+        reservoirFromPublish = reservoir == 0 ? null : new long[reservoir];
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             deadLetters.put(reason, Counter.builder("tendon.learner.dead.letters")
                     .description("Records refused on ingest and sent to the dead-letter topic")
@@ -108,50 +123,96 @@ public final class IngestMetrics {
 
     /**
      * Counts a batch's accepted transitions, live and catch-up, by source number, and zeroes both
-     * arrays; once a window of at least a second has passed, sets the chance of timing a live
-     * insert from that window's live rate.
-     * Once per batch rather than per record: a counter update costs about as much as validating
-     * a record. One thread calls this.
+     * arrays; ends the latency window once it is a second old. Once per batch rather than per
+     * record: a counter update costs about as much as validating a record.
      */
     void acceptedBatch(long[] live, long[] bulk, long nowNanos) {
-        long liveCount = 0;
         for (int s = 1; s <= 3; s++) {
             long n = live[s] + bulk[s];
             if (n != 0) {
                 accepted[s].increment(n);
                 acceptedTotal += n;
             }
-            liveCount += live[s];
             live[s] = 0;
             bulk[s] = 0;
         }
-        // The rate over whole windows of at least a second, never over one batch: the gap before
-        // a batch is long exactly when the batch is a stalled backlog, and a chance set from it
-        // would time the stalled records and skip the smooth ones.
-        if (rateWindowStartNanos == 0) {
-            rateWindowStartNanos = nowNanos;
-        }
-        rateWindowLive += liveCount;
-        long elapsed = nowNanos - rateWindowStartNanos;
-        if (elapsed >= RATE_WINDOW_NANOS) {
-            double rate = rateWindowLive * 1e9 / elapsed;
-            latencySampleProbability = rate <= maxLatencySamplesPerSecond ? 1 : maxLatencySamplesPerSecond / rate;
-            rateWindowStartNanos = nowNanos;
-            rateWindowLive = 0;
+        if (windowStartNanos == 0) {
+            windowStartNanos = nowNanos;
+        } else if (nowNanos - windowStartNanos >= WINDOW_NANOS) {
+            endLatencyWindow();
+            windowStartNanos = nowNanos;
         }
     }
 
-    /** Whether to time this live insert (see the constructor); one thread calls this. */
+    /**
+     * Whether to time this live insert: true while the window's sample has room, then for a
+     * uniformly random choice of later inserts (each then replaces a random held one). When true
+     * the caller reads the clock and calls {@link #experienceToReplay} next.
+     */
     boolean timeThisInsert() {
-        return latencySampleProbability >= 1 || latencySampler.nextDouble() < latencySampleProbability;
+        if (reservoir == 0) {
+            return true;
+        }
+        offered++;
+        if (held < reservoir) {
+            chosenSlot = held++;
+            if (held == reservoir) {
+                replacementWeight = Math.exp(Math.log(uniformOpen()) / reservoir);
+                nextReplacement = offered + skip();
+            }
+            return true;
+        }
+        if (offered < nextReplacement) {
+            return false;
+        }
+        chosenSlot = latencySampler.nextInt(reservoir);
+        replacementWeight *= Math.exp(Math.log(uniformOpen()) / reservoir);
+        nextReplacement = offered + skip();
+        return true;
+    }
+
+    /** Algorithm L's gap to the next replacement, at least 1. */
+    private long skip() {
+        double gap = Math.floor(Math.log(uniformOpen()) / Math.log1p(-replacementWeight)) + 1;
+        return gap >= 1 ? (long) Math.min(gap, 1e15) : 1; // NaN (weight 1) and overflow stay finite
+    }
+
+    /** Uniform in (0, 1]: a logarithm of it is finite. */
+    private double uniformOpen() {
+        return 1.0 - latencySampler.nextDouble();
     }
 
     /** Records the age of a live transition at its insert (catch-up inserts are history, not latency). */
     void experienceToReplay(long nowNanos, long startNanos, long publishNanos) {
-        fromStart.record(Math.max(0, nowNanos - startNanos), TimeUnit.NANOSECONDS);
-        if (publishNanos != 0) {
-            fromPublish.record(Math.max(0, nowNanos - publishNanos), TimeUnit.NANOSECONDS);
+        long fromStartNanos = Math.max(0, nowNanos - startNanos);
+        long fromPublishNanos = publishNanos == 0 ? -1 : Math.max(0, nowNanos - publishNanos);
+        if (reservoir == 0) {
+            record(fromStartNanos, fromPublishNanos);
+        } else {
+            reservoirFromStart[chosenSlot] = fromStartNanos;
+            reservoirFromPublish[chosenSlot] = fromPublishNanos;
         }
+    }
+
+    private void record(long fromStartNanos, long fromPublishNanos) {
+        fromStart.record(fromStartNanos, TimeUnit.NANOSECONDS);
+        if (fromPublishNanos >= 0) {
+            fromPublish.record(fromPublishNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Records the window's sample into the timers and starts a new window. The ingest loop calls
+     * it when a poll comes back empty with nothing in flight, so a quiet learner's latencies show
+     * within a poll timeout; a busy one's within a second.
+     */
+    void endLatencyWindow() {
+        for (int i = 0; i < held; i++) {
+            record(reservoirFromStart[i], reservoirFromPublish[i]);
+        }
+        held = 0;
+        offered = 0;
+        windowStartNanos = 0;
     }
 
     void duplicate() {

@@ -38,7 +38,9 @@ public final class EpisodeStats {
     private long lastStep = -1;
 
     /**
-     * Adds one chunk of the episode.
+     * Adds one chunk of the episode. On the ingest path for every accepted row, so the TCP
+     * history lives in locals for the chunk and the jerk is scaled by 1 / dt^3 once per chunk
+     * rather than per step.
      *
      * @param actionPeriodS seconds between two action rows
      */
@@ -46,55 +48,72 @@ public final class EpisodeStats {
         chunks++;
         firstStartNanos = Math.min(firstStartNanos, t.startTimeUnixNanos);
         lastStartNanos = Math.max(lastStartNanos, t.startTimeUnixNanos);
-        if (t.step != lastStep + 1) {
-            // A gap (a dead-lettered chunk) or a restart: differences across it are not jerk.
-            historyCount = 0;
-        }
+        int known = t.step == lastStep + 1 ? historyCount : 0; // a gap or restart: no jerk across it
         lastStep = t.step;
-        double dt3 = actionPeriodS * actionPeriodS * actionPeriodS;
+        double[] h = history;
+        double x0 = h[0], y0 = h[1], z0 = h[2], x1 = h[3], y1 = h[4], z1 = h[5], x2 = h[6], y2 = h[7], z2 = h[8];
+        double thirdDiffSquares = 0;
+        long diffs = 0;
+        float[] action = t.action;
         int a = t.actionDim;
-        float lastValidReward = 0;
+        int lastValid = -1;
         for (int k = 0; k < t.horizon; k++) {
-            if (!t.valid(k)) {
+            long bit = 1L << k;
+            int word = k >>> 6;
+            if ((t.validMask[word] & bit) == 0) {
                 continue;
             }
+            lastValid = k;
             validSteps++;
-            lastValidReward = t.rewards[k];
-            if (t.intervened(k)) {
+            if ((t.interventionMask[word] & bit) != 0) {
                 interventionSteps++;
             }
-            if (a >= 3) {
-                addPosition(t.action[k * a], t.action[k * a + 1], t.action[k * a + 2], dt3);
+            if (a < 3) {
+                continue;
             }
+            double x = action[k * a];
+            double y = action[k * a + 1];
+            double z = action[k * a + 2];
+            if (known == 3) {
+                double jx = x - 3 * x0 + 3 * x1 - x2;
+                double jy = y - 3 * y0 + 3 * y1 - y2;
+                double jz = z - 3 * z0 + 3 * z1 - z2;
+                thirdDiffSquares += jx * jx + jy * jy + jz * jz;
+                diffs++;
+            } else {
+                known++;
+            }
+            x2 = x1;
+            y2 = y1;
+            z2 = z1;
+            x1 = x0;
+            y1 = y0;
+            z1 = z0;
+            x0 = x;
+            y0 = y;
+            z0 = z;
+        }
+        h[0] = x0;
+        h[1] = y0;
+        h[2] = z0;
+        h[3] = x1;
+        h[4] = y1;
+        h[5] = z1;
+        h[6] = x2;
+        h[7] = y2;
+        h[8] = z2;
+        historyCount = known;
+        if (diffs > 0) {
+            double dt3 = actionPeriodS * actionPeriodS * actionPeriodS;
+            jerkSumSquares += thirdDiffSquares / (dt3 * dt3);
+            jerkSamples += diffs;
         }
         peakForceN = Math.max(peakForceN, Math.max(peakForce(t, t.state), peakForce(t, t.nextState)));
         if (t.terminated || t.truncated) {
             terminated |= t.terminated;
             truncated |= t.truncated;
-            finalReward = lastValidReward;
+            finalReward = lastValid < 0 ? 0f : t.rewards[lastValid];
         }
-    }
-
-    private void addPosition(double x, double y, double z, double dt3) {
-        double[] h = history;
-        if (historyCount == 3) {
-            double jx = (x - 3 * h[0] + 3 * h[3] - h[6]) / dt3;
-            double jy = (y - 3 * h[1] + 3 * h[4] - h[7]) / dt3;
-            double jz = (z - 3 * h[2] + 3 * h[5] - h[8]) / dt3;
-            jerkSumSquares += jx * jx + jy * jy + jz * jz;
-            jerkSamples++;
-        } else {
-            historyCount++;
-        }
-        h[6] = h[3];
-        h[7] = h[4];
-        h[8] = h[5];
-        h[3] = h[0];
-        h[4] = h[1];
-        h[5] = h[2];
-        h[0] = x;
-        h[1] = y;
-        h[2] = z;
     }
 
     private static float peakForce(DecodedTransition t, float[] state) {

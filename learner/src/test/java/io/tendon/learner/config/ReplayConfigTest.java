@@ -51,8 +51,8 @@ class ReplayConfigTest {
         "tendon.ingest.max-episode-steps, 0",
         "tendon.ingest.commit-interval-ms, -1",
         "tendon.ingest.commit-interval-ms, 60001",
-        "tendon.ingest.latency-samples-per-second, 0",
-        "tendon.ingest.latency-samples-per-second, 1000000001",
+        "tendon.ingest.latency-samples-per-second, -1",
+        "tendon.ingest.latency-samples-per-second, 1000001",
     })
     void anOutOfBoundsValueIsRefusedNamingItsKey(String key, String value) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> LearnerTestConfig.build(Map.of(key, value)));

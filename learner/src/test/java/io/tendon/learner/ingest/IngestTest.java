@@ -86,8 +86,9 @@ class IngestTest {
         await().atMost(Duration.ofSeconds(20)).until(
                 () -> scrape("tendon_learner_transitions_accepted_total", "source=\"ROLLOUT\"") >= before + 1);
         assertTrue(replay.contains(robot, "ep-1", 0), "the transition is in the replay");
-        assertTrue(scrape("tendon_learner_experience_to_replay_seconds_count", "from=\"start\"") >= latencies + 1,
-                "its experience-to-replay latency was recorded");
+        // Latencies are recorded when the sampling window ends: at the next idle poll here.
+        await().atMost(Duration.ofSeconds(5)).until(
+                () -> scrape("tendon_learner_experience_to_replay_seconds_count", "from=\"start\"") >= latencies + 1);
         assertEquals(replay.size(Source.ROLLOUT), scrape("tendon_learner_replay_size", "source=\"ROLLOUT\""),
                 "table sizes are exported");
     }

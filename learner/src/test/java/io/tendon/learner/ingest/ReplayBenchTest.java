@@ -284,6 +284,8 @@ class ReplayBenchTest {
             }
             producer.flush();
             await("live records", 60, () -> learner.metrics.acceptedCount() >= total);
+            // Below the sample size every live insert is timed; they are recorded when the window ends.
+            await("latencies recorded", 60, () -> learner.metrics.experienceToReplay().count() >= total);
             double p99 = Double.NaN;
             for (ValueAtPercentile v : learner.metrics.experienceToReplay().takeSnapshot().percentileValues()) {
                 if (v.percentile() == 0.99) {
