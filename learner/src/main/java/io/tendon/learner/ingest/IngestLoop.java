@@ -52,8 +52,9 @@ import org.jboss.logging.Logger;
  * when the partition was assigned are <i>catch-up</i> (bulk) inserts: never held back by the
  * rate limiter and not timed as experience latency.
  *
- * <p><b>Rate limiter.</b> Before each live record the loop asks {@link
- * TransitionSink#insertAllowed()}; when the trainer has fallen too far behind, the partition is
+ * <p><b>Rate limiter.</b> Before each live record the loop checks that the limiter allows it
+ * (it asks {@link TransitionSink#insertHeadroom()} how many in a row it may insert, then counts
+ * down; samples meanwhile only add room); when the trainer has fallen too far behind, the partition is
  * rewound to that record and paused ({@code consumer.pause}), and the loop keeps polling (so
  * the consumer stays in its group) until the limiter allows inserts again. The poll loop itself
  * never blocks longer than the poll timeout.
@@ -136,6 +137,13 @@ public final class IngestLoop implements Runnable {
     /** Accepted transitions of the batch being processed, by source number (flushed to the metrics per batch). */
     private final long[] acceptedLive = new long[4];
     private final long[] acceptedBulk = new long[4];
+    /** The validator's clock read once at the start of the batch being processed. */
+    private long batchNowUnixNanos;
+    /**
+     * Live inserts the rate limiter allows before it must be asked again (the trainer's samples
+     * only add room meanwhile); saves a lock round trip per record.
+     */
+    private long liveInsertBudget;
     /** Runs {@link #process} while the consumer fetches the next batch; null: process on the consumer thread. */
     private final ExecutorService processor;
     private InFlight inFlight;
@@ -379,6 +387,9 @@ public final class IngestLoop implements Runnable {
      */
     private BatchResult process(ConsumerRecords<byte[], ByteBuffer> records) throws Exception {
         BatchResult result = new BatchResult();
+        // Every record of the batch was fetched by now: one clock read serves their time checks.
+        batchNowUnixNanos = validator.nowUnixNanos();
+        liveInsertBudget = 0;
         List<PendingDeadLetter> deadLetters = new ArrayList<>();
         boolean blocked = false;
         try {
@@ -416,10 +427,18 @@ public final class IngestLoop implements Runnable {
                     handleEvent(record, deadLetters);
                 } else {
                     boolean live = record.offset() >= st.catchUpEnd;
-                    if (live && options.throttleIngest() && !sink.insertAllowed()) {
-                        blocked = true;
-                        result.heldBack.put(tp, record.offset());
-                        break;
+                    if (live && options.throttleIngest()) {
+                        if (liveInsertBudget == 0) {
+                            liveInsertBudget = sink.insertHeadroom();
+                        }
+                        if (liveInsertBudget == 0) {
+                            blocked = true;
+                            result.heldBack.put(tp, record.offset());
+                            break;
+                        }
+                        liveInsertBudget--;
+                    } else if (!live) {
+                        liveInsertBudget = 0; // a catch-up insert uses room too: ask again
                     }
                     handleTransition(record, live, deadLetters);
                 }
@@ -441,7 +460,7 @@ public final class IngestLoop implements Runnable {
             deadLetters.add(deadLetter(record, new Rejection(DeadLetterReason.UNPARSEABLE, e.getMessage())));
             return;
         }
-        Rejection rejection = validator.check(decoded, record.key());
+        Rejection rejection = validator.check(decoded, record.key(), batchNowUnixNanos);
         if (rejection != null) {
             deadLetters.add(deadLetter(record, rejection));
         } else if (sink.insert(decoded, !live)) {

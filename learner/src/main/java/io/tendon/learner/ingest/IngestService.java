@@ -93,10 +93,11 @@ public class IngestService {
         thread.start();
     }
 
-    /** Fetch settings equal to Kafka's ConsumerPerformance defaults unless configured otherwise. */
+    /** Fetch settings equal to Kafka's ConsumerPerformance defaults unless configured otherwise; CRC checks as configured. */
     static Map<String, Object> consumerTuning(LearnerConfig.Ingest ingest) {
         return Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ingest.maxPartitionFetchBytes(),
-                ConsumerConfig.RECEIVE_BUFFER_CONFIG, ingest.receiveBufferBytes());
+                ConsumerConfig.RECEIVE_BUFFER_CONFIG, ingest.receiveBufferBytes(),
+                ConsumerConfig.CHECK_CRCS_CONFIG, ingest.checkCrcs());
     }
 
     private void loadDemonstrations(TransitionValidator validator) throws IOException {

@@ -25,6 +25,15 @@ public interface TransitionSink {
         return true;
     }
 
+    /**
+     * How many live transitions may be inserted one after another from now, as far as this
+     * sink can tell without knowing what happens meanwhile (it may only grow): 0 when
+     * {@link #insertAllowed()} is false.
+     */
+    default long insertHeadroom() {
+        return insertAllowed() ? 1 : 0;
+    }
+
     /** Waits up to {@code timeoutNanos} until {@link #insertAllowed()}; returns whether it is. */
     default boolean awaitInsertAllowed(long timeoutNanos) {
         return true;

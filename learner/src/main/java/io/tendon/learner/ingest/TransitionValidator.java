@@ -55,6 +55,21 @@ public final class TransitionValidator {
      * @param key the Kafka record key (null when there is none, e.g. a demonstration file)
      */
     public Rejection check(DecodedTransition t, byte[] key) {
+        return check(t, key, nowNanos.getAsLong());
+    }
+
+    /** This validator's clock, Unix epoch nanoseconds. */
+    public long nowUnixNanos() {
+        return nowNanos.getAsLong();
+    }
+
+    /**
+     * As {@link #check(DecodedTransition, byte[])} with the clock read by the caller: the
+     * ingest loop reads it once per polled batch, not once per record.
+     *
+     * @param nowUnixNanos the current time from this validator's clock (or slightly earlier)
+     */
+    public Rejection check(DecodedTransition t, byte[] key, long nowUnixNanos) {
         Rejection r = checkPresence(t);
         if (r != null) {
             return r;
@@ -88,7 +103,7 @@ public final class TransitionValidator {
         if (r != null) {
             return r;
         }
-        return checkTimestamps(t);
+        return checkTimestamps(t, nowUnixNanos);
     }
 
     private static Rejection checkPresence(DecodedTransition t) {
@@ -236,9 +251,9 @@ public final class TransitionValidator {
         return -1;
     }
 
-    private Rejection checkTimestamps(DecodedTransition t) {
+    private Rejection checkTimestamps(DecodedTransition t, long nowUnixNanos) {
         long start = t.startTimeUnixNanos;
-        long latest = nowNanos.getAsLong() + maxSkewNanos;
+        long latest = nowUnixNanos + maxSkewNanos;
         if (start < EARLIEST_NANOS || start > latest) {
             return new Rejection(DeadLetterReason.BAD_TIMESTAMP,
                     "start_time_unix_nanos " + start + " is outside [2000-01-01, now + skew]");

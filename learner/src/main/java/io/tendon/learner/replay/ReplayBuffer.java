@@ -231,6 +231,17 @@ public final class ReplayBuffer implements TransitionSink {
         }
     }
 
+    /** How many live rows may be inserted one after another from now (rate limiter; see SampleToInsertRatio). */
+    @Override
+    public long insertHeadroom() {
+        lock.lock();
+        try {
+            return limiter.insertHeadroom(totalSize());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits up to {@code timeoutNanos} until live ingest may insert; returns whether it may.
      * Returns early when the buffer is closed or the thread interrupted (flag kept).

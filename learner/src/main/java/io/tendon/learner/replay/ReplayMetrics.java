@@ -2,6 +2,7 @@ package io.tendon.learner.replay;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,12 +12,18 @@ import io.tendon.schemas.v1.Source;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /** Meters of the replay buffer (tendon.learner.replay.*, tendon.learner.quality.*), registered once. */
 final class ReplayMetrics {
 
-    private final Counter[] inserts = new Counter[3];
-    private final Counter[] evictions = new Counter[3];
+    /**
+     * Rows inserted and evicted per table. Written per row under the replay's lock (one writer),
+     * so a release store of a plain count replaces a Counter's atomic add on the ingest path;
+     * exported as counters that read them.
+     */
+    private final AtomicLongArray inserts = new AtomicLongArray(3);
+    private final AtomicLongArray evictions = new AtomicLongArray(3);
     private final Counter samplesMixed;
     private final Counter samplesDemonstrations;
     private final Timer sampleWait;
@@ -32,9 +39,9 @@ final class ReplayMetrics {
         for (Source source : ReplayBuffer.SOURCES) {
             int t = source.getNumber() - 1;
             String tag = source.name();
-            inserts[t] = Counter.builder("tendon.learner.replay.inserts").tag("source", tag)
+            FunctionCounter.builder("tendon.learner.replay.inserts", inserts, a -> a.get(t)).tag("source", tag)
                     .description("Rows inserted into the table").register(registry);
-            evictions[t] = Counter.builder("tendon.learner.replay.evictions").tag("source", tag)
+            FunctionCounter.builder("tendon.learner.replay.evictions", evictions, a -> a.get(t)).tag("source", tag)
                     .description("Oldest rows evicted by a full table (FIFO)").register(registry);
             Gauge.builder("tendon.learner.replay.size", replay, r -> r.size(source)).tag("source", tag)
                     .description("Rows held by the table").strongReference(true).register(registry);
@@ -82,12 +89,14 @@ final class ReplayMetrics {
                 .description("Weight of ended episodes").publishPercentiles(0.1, 0.5, 0.9).register(registry);
     }
 
+    /** Call under the replay's lock. */
     void inserted(int table) {
-        inserts[table].increment();
+        inserts.lazySet(table, inserts.get(table) + 1);
     }
 
+    /** Call under the replay's lock. */
     void evicted(int table) {
-        evictions[table].increment();
+        evictions.lazySet(table, evictions.get(table) + 1);
     }
 
     void sampled(int rows, boolean mixed) {

@@ -65,6 +65,29 @@ public final class SampleToInsertRatio {
     }
 
     /**
+     * How many live rows {@link #canInsert} would let in one after another from now if nothing
+     * were sampled meanwhile (sampling only adds room). The ingest loop asks this once and then
+     * counts down, instead of taking the replay's lock for every record.
+     */
+    public long insertHeadroom(long size) {
+        if (!enabled) {
+            return Long.MAX_VALUE;
+        }
+        long belowMinSize = Math.max(0, minSizeToSample - size);
+        double rows = Math.floor((maxDiff - diff()) / samplesPerInsert);
+        long k = rows >= 0 ? (long) Math.min(rows + 1, 1e15) : 0;
+        while (k > 0 && !insertAllowedAfter(k - 1)) {
+            k--; // the division rounded up: step back to what canInsert itself computes
+        }
+        return Math.max(belowMinSize, k);
+    }
+
+    /** canInsert's ratio test after {@code more} further inserts, in the same arithmetic. */
+    private boolean insertAllowedAfter(long more) {
+        return (inserts + more) * samplesPerInsert - samplesCharged + samplesPerInsert <= maxDiff;
+    }
+
+    /**
      * Throws when a batch of {@code n} could wait forever: sampling needs {@code diff >= minDiff + n}
      * while ingest stops at {@code diff > maxDiff - samplesPerInsert}, so the window
      * {@code 2 x errorBuffer} must hold {@code n + samplesPerInsert}.

@@ -60,8 +60,15 @@ import org.junit.jupiter.api.Test;
 @Tag("bench")
 class ReplayBenchTest {
 
-    private static final int RECORDS = Integer.getInteger("bench.records", 150_000);
+    /** Per run: long enough that a burst of JIT compilation (hundreds of ms) does not decide a run. */
+    private static final int RECORDS = Integer.getInteger("bench.records", 400_000);
     private static final int RUNS = Integer.getInteger("bench.runs", 7);
+    /**
+     * Runs before the counted ones, not counted: the JIT keeps compiling the broker's, the
+     * consumer's and the learner's code for about three runs of this size (process CPU per
+     * record falls from about 5 us to 2-3 us), and the contenders should meet in steady state.
+     */
+    private static final int WARMUP_RUNS = Integer.getInteger("bench.warmup-runs", 3);
     private static final int LIVE_RATE = Integer.getInteger("bench.live.rate", 5_000);
     private static final int LIVE_SECONDS = Integer.getInteger("bench.live.seconds", 6);
 
@@ -69,30 +76,55 @@ class ReplayBenchTest {
     void replay() throws Exception {
         Map<String, Double> results = new LinkedHashMap<>();
         double[] ingest = new double[RUNS];
+        double[] ingestCrc = new double[RUNS];
         double[] perf = new double[RUNS];
         double[] ratio = new double[RUNS];
-        // Run 0 warms up the JIT for both contenders (they share the Kafka consumer code) and is not counted.
-        for (int run = -1; run < RUNS; run++) {
+        double[] ratioCrc = new double[RUNS];
+        double[] ingestCpu = new double[RUNS];
+        double[] ingestCrcCpu = new double[RUNS];
+        double[] perfCpu = new double[RUNS];
+        // Negative runs warm up the JIT for all contenders (they share the Kafka consumer code).
+        for (int run = -WARMUP_RUNS; run < RUNS; run++) {
             String topic = "bench-" + UUID.randomUUID();
             IngestHarness.createTopics(4, topic, topic + ".dlq");
-            double in = ingestTps(topic);
+            // [CRC checks off, as ConsumerPerformance forces them; on, the learner's default], in
+            // alternating order so neither always drains first.
+            double[][] in = ingestTps(topic, (run & 1) == 0);
+            quiesce();
+            long cpuBefore = processCpuNanos();
             double cp = consumerPerformanceTps(topic);
-            System.out.printf("run %d: ingest %.0f/s, ConsumerPerformance %.0f/s, ratio %.3f%n", run, in, cp, in / cp);
+            double cpCpu = (processCpuNanos() - cpuBefore) / 1e3 / RECORDS;
+            System.out.printf("run %d: ingest %.0f/s (CRC checks on: %.0f/s), ConsumerPerformance %.0f/s, ratio %.3f"
+                    + " (%.3f); process CPU per record %.2f (%.2f) vs %.2f us%n", run, in[0][0], in[1][0], cp,
+                    in[0][0] / cp, in[1][0] / cp, in[0][1], in[1][1], cpCpu);
             if (run >= 0) {
-                ingest[run] = in;
+                ingest[run] = in[0][0];
+                ingestCrc[run] = in[1][0];
                 perf[run] = cp;
-                ratio[run] = in / cp;
+                ratio[run] = in[0][0] / cp;
+                ratioCrc[run] = in[1][0] / cp;
+                ingestCpu[run] = in[0][1];
+                ingestCrcCpu[run] = in[1][1];
+                perfCpu[run] = cpCpu;
             }
             dropTopics(topic, topic + ".dlq");
         }
         results.put("ingest_tps", median(ingest));
         results.put("kafka_consumer_perf_tps", median(perf));
         results.put("ingest_ratio", median(ratio));
+        results.put("ingest_tps_with_crc_checks", median(ingestCrc));
+        results.put("ingest_ratio_with_crc_checks", median(ratioCrc));
+        // CPU of this whole process (broker, consumer, learner threads) per record in each phase:
+        // on a machine with fewer cores than busy threads, throughput follows these.
+        results.put("ingest_cpu_us_per_record", median(ingestCpu));
+        results.put("ingest_with_crc_checks_cpu_us_per_record", median(ingestCrcCpu));
+        results.put("kafka_consumer_perf_cpu_us_per_record", median(perfCpu));
         sampling(results);
         results.put("experience_to_replay_p99_ms", experienceToReplayP99Ms(results));
         results.put("reference_record_bytes", (double) reference(0, 0).getSerializedSize());
         results.put("records_per_run", (double) RECORDS);
         results.put("runs", (double) RUNS);
+        results.put("warmup_runs", (double) WARMUP_RUNS);
         write(results);
     }
 
@@ -130,61 +162,99 @@ class ReplayBenchTest {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static LearnerConfig benchConfig() {
-        return benchConfig(RECORDS);
-    }
-
-    private static LearnerConfig benchConfig(int capacity) {
+    /** The learner's defaults, with the rate limiter on (never binding) and the CRC setting given. */
+    private static LearnerConfig benchConfig(int capacity, boolean checkCrcs) {
         return LearnerTestConfig.of("tendon.replay.capacity.rollout", String.valueOf(capacity),
                 "tendon.replay.rate-limit.enabled", "true", "tendon.replay.rate-limit.throttle-ingest", "true",
-                "tendon.replay.rate-limit.error-buffer", "1e15");
+                "tendon.replay.rate-limit.error-buffer", "1e15", "tendon.ingest.check-crcs", String.valueOf(checkCrcs));
     }
 
-    /** The live ingest path: the learner is assigned and waiting before the records exist. */
-    private static double ingestTps(String topic) throws Exception {
-        try (IngestHarness learner = new IngestHarness(benchConfig(), topic, null, "bench-" + UUID.randomUUID(), null,
-                false)) {
-            await("assignment", 60, () -> learner.loop.firstAssignmentNanos() != 0);
-            // Hold inserts so the topic fills first; ingest then drains a backlog of live records,
-            // as ConsumerPerformance drains the same records afterwards.
-            ReplayTestAccess.holdInserts(learner.replay);
-            long start;
+    /**
+     * Collects the garbage of earlier runs (a replay of this size is hundreds of megabytes per
+     * run) before a measured phase, so neither contender pays for the benchmark's own allocation
+     * with a concurrent collection that a steady learner would not run.
+     */
+    private static void quiesce() {
+        System.gc();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The live ingest path: two learners (CRC checks off and on, separate consumer groups) are
+     * assigned and waiting with their inserts held before the records exist; each then drains
+     * the backlog of live records alone, as ConsumerPerformance drains the same records after.
+     * Returns, CRC checks off then on, {transitions per second, process CPU microseconds per
+     * transition}.
+     */
+    private static double[][] ingestTps(String topic, boolean uncheckedFirst) throws Exception {
+        try (IngestHarness unchecked = new IngestHarness(benchConfig(RECORDS, false), topic, null,
+                "bench-" + UUID.randomUUID(), null, false);
+                IngestHarness checked = new IngestHarness(benchConfig(RECORDS, true), topic, null,
+                        "bench-crc-" + UUID.randomUUID(), null, false)) {
+            await("assignment", 60, () -> unchecked.loop.firstAssignmentNanos() != 0
+                    && checked.loop.firstAssignmentNanos() != 0);
+            ReplayTestAccess.holdInserts(unchecked.replay);
+            ReplayTestAccess.holdInserts(checked.replay);
             try {
-                java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
-                try (KafkaProducer<byte[], byte[]> producer = bulkProducer()) {
-                    long now = System.currentTimeMillis() * 1_000_000L;
-                    for (int i = 0; i < RECORDS; i++) {
-                        producer.send(new ProducerRecord<>(topic, ("robot-" + (i % 64)).getBytes(StandardCharsets.UTF_8),
-                                reference(i, now).toByteArray()), (metadata, e) -> {
-                                    if (e != null) {
-                                        failed.compareAndSet(null, e);
-                                    }
-                                });
-                    }
-                    producer.flush();
-                }
-                if (failed.get() != null) {
-                    throw new AssertionError("producing the benchmark records failed", failed.get());
-                }
-                start = System.nanoTime();
-            } finally {
-                ReplayTestAccess.releaseInserts(learner.replay);
+                produce(topic);
+            } catch (Exception | Error e) {
+                ReplayTestAccess.releaseInserts(unchecked.replay);
+                ReplayTestAccess.releaseInserts(checked.replay);
+                throw e;
             }
-            long deadline = start + TimeUnit.SECONDS.toNanos(300);
-            while (learner.metrics.acceptedCount() < RECORDS) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("ingest stalled: accepted " + learner.metrics.acceptedCount()
-                            + ", dead letters " + learner.metrics.totalDeadLetters() + ", duplicates "
-                            + learner.metrics.duplicateCount() + ", replay " + learner.replay.totalSize());
-                }
-                Thread.sleep(1);
+            if (uncheckedFirst) {
+                double[] a = drain(unchecked);
+                return new double[][] {a, drain(checked)};
             }
-            long end = System.nanoTime();
-            if (learner.metrics.totalDeadLetters() > 0 || learner.replay.totalSize() != RECORDS) {
-                throw new AssertionError("the reference records must all be accepted");
-            }
-            return RECORDS / ((end - start) / 1e9);
+            double[] b = drain(checked);
+            return new double[][] {drain(unchecked), b};
         }
+    }
+
+    private static void produce(String topic) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = bulkProducer()) {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send(new ProducerRecord<>(topic, ("robot-" + (i % 64)).getBytes(StandardCharsets.UTF_8),
+                        reference(i, now).toByteArray()), (metadata, e) -> {
+                            if (e != null) {
+                                failed.compareAndSet(null, e);
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new AssertionError("producing the benchmark records failed", failed.get());
+        }
+    }
+
+    /** Releases a held learner and times it until every record is in its replay. */
+    private static double[] drain(IngestHarness learner) throws Exception {
+        quiesce();
+        long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
+        ReplayTestAccess.releaseInserts(learner.replay);
+        long deadline = start + TimeUnit.SECONDS.toNanos(300);
+        while (learner.metrics.acceptedCount() < RECORDS) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("ingest stalled: accepted " + learner.metrics.acceptedCount()
+                        + ", dead letters " + learner.metrics.totalDeadLetters() + ", duplicates "
+                        + learner.metrics.duplicateCount() + ", replay " + learner.replay.totalSize());
+            }
+            Thread.sleep(1);
+        }
+        long end = System.nanoTime();
+        long cpu = processCpuNanos() - cpuStart;
+        if (learner.metrics.totalDeadLetters() > 0 || learner.replay.totalSize() != RECORDS) {
+            throw new AssertionError("the reference records must all be accepted");
+        }
+        return new double[] {RECORDS / ((end - start) / 1e9), cpu / 1e3 / RECORDS};
     }
 
     /** Kafka's own tool on the same topic; returns its fetch.nMsg.sec (group join time excluded). */
@@ -264,7 +334,7 @@ class ReplayBenchTest {
     private static double experienceToReplayP99Ms(Map<String, Double> results) throws Exception {
         String topic = "bench-live-" + UUID.randomUUID();
         IngestHarness.createTopics(4, topic, topic + ".dlq");
-        try (IngestHarness learner = new IngestHarness(benchConfig(LIVE_RATE * LIVE_SECONDS), topic, null,
+        try (IngestHarness learner = new IngestHarness(benchConfig(LIVE_RATE * LIVE_SECONDS, true), topic, null,
                 "live-" + UUID.randomUUID(), null,
                 false); KafkaProducer<byte[], byte[]> producer = IngestHarness.producer()) {
             await("assignment", 60, () -> learner.loop.firstAssignmentNanos() != 0);

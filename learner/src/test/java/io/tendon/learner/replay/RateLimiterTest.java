@@ -153,4 +153,26 @@ class RateLimiterTest {
         replay.close();
         assertFalse(waiting.get(5, TimeUnit.SECONDS));
     }
+
+    @Test
+    void theInsertHeadroomIsExactlyWhatCanInsertAllowsInARow() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 2_000; trial++) {
+            double perInsert = 0.25 + 4 * r.nextDouble();
+            long minSize = 1 + r.nextInt(50);
+            double errorBuffer = perInsert + 1 + 40 * r.nextDouble();
+            SampleToInsertRatio limiter = new SampleToInsertRatio(true, perInsert, minSize, errorBuffer);
+            long size = r.nextInt(80);
+            limiter.inserted(size, false);
+            limiter.sampled(r.nextInt((int) (size * perInsert) + 1));
+            long headroom = limiter.insertHeadroom(size);
+            long exact = 0;
+            for (long s = size; limiter.canInsert(s) && exact < 10_000; s++) {
+                limiter.inserted(1, false);
+                exact++;
+            }
+            assertEquals(exact, headroom, "trial " + trial);
+        }
+        assertEquals(Long.MAX_VALUE, new SampleToInsertRatio(false, 1, 1, 1).insertHeadroom(5), "disabled: no limit");
+    }
 }
