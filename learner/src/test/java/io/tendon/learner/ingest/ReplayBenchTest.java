@@ -47,10 +47,16 @@ import org.junit.jupiter.api.Test;
  * <ul>
  * <li>ingest_tps: reference transitions (layout 1, Transitions.valid) per second from the
  * in-process broker into replay through the real ingest loop (decode, validate, dedupe,
- * insert, rate-limiter check, latency timers: the live path), median of runs;</li>
+ * insert, rate-limiter check, latency sampling: the live path), with Kafka's CRC checks off as
+ * ConsumerPerformance always runs; median of runs;</li>
+ * <li>ingest_tps_with_crc_checks: the same records drained by a second learner with the
+ * learner's default (CRC checks on), in the same run, order alternating;</li>
  * <li>kafka_consumer_perf_tps: Kafka's ConsumerPerformance reading the same records from the
- * same broker right after each ingest run (fetch.nMsg.sec), median;</li>
- * <li>ingest_ratio: median over runs of ingest_tps / kafka_consumer_perf_tps of that run;</li>
+ * same broker right after each run's learners (fetch.nMsg.sec), median;</li>
+ * <li>ingest_ratio (and ingest_ratio_with_crc_checks): median over runs of that run's ingest
+ * rate / kafka_consumer_perf_tps;</li>
+ * <li>*_cpu_us_per_record: CPU of the whole process (broker, clients, learner) per record in
+ * each phase;</li>
  * <li>sample_batch_p50_us: one mixed batch of 256 rows from full tables, median call;</li>
  * <li>bytes_per_transition: row storage per transition;</li>
  * <li>experience_to_replay_p99_ms: chunk start time to replay insert, records produced live at
