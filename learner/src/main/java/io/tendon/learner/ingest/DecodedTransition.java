@@ -75,6 +75,13 @@ public final class DecodedTransition {
     public final long[] interventionMask;
     public int interventionMaskCount;
 
+    /**
+     * For the validator's finiteness check (x - x of every value, then one comparison with
+     * zeros): owned here so that each thread decoding into its own DecodedTransition has its own.
+     */
+    final float[] finiteScratch;
+    final float[] finiteZeros;
+
     /** Base-policy samples: not stored in replay, only checked (shape, finite values). */
     public int baseSamplesCount;
     int[] baseHorizon = new int[4];
@@ -103,6 +110,8 @@ public final class DecodedTransition {
         rewards = new float[horizon];
         validMask = new long[maskWords];
         interventionMask = new long[maskWords];
+        finiteScratch = new float[2 * stateDim + 2 * chunkSize + horizon];
+        finiteZeros = new float[finiteScratch.length];
     }
 
     /** Forgets the previous record; arrays are overwritten as the next one is decoded. */

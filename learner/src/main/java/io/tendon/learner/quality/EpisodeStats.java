@@ -54,21 +54,20 @@ public final class EpisodeStats {
         double x0 = h[0], y0 = h[1], z0 = h[2], x1 = h[3], y1 = h[4], z1 = h[5], x2 = h[6], y2 = h[7], z2 = h[8];
         double thirdDiffSquares = 0;
         long diffs = 0;
+        // Step counts from the mask words (bits past the horizon are never set).
+        int lastValid = -1;
+        for (int w = 0; w < t.maskWords; w++) {
+            long valid = t.validMask[w];
+            validSteps += Long.bitCount(valid);
+            interventionSteps += Long.bitCount(valid & t.interventionMask[w]);
+            if (valid != 0) {
+                lastValid = w * 64 + 63 - Long.numberOfLeadingZeros(valid);
+            }
+        }
         float[] action = t.action;
         int a = t.actionDim;
-        int lastValid = -1;
-        for (int k = 0; k < t.horizon; k++) {
-            long bit = 1L << k;
-            int word = k >>> 6;
-            if ((t.validMask[word] & bit) == 0) {
-                continue;
-            }
-            lastValid = k;
-            validSteps++;
-            if ((t.interventionMask[word] & bit) != 0) {
-                interventionSteps++;
-            }
-            if (a < 3) {
+        for (int k = 0; a >= 3 && k < t.horizon; k++) {
+            if ((t.validMask[k >>> 6] & (1L << k)) == 0) {
                 continue;
             }
             double x = action[k * a];
