@@ -279,8 +279,8 @@ public final class TransitionValidator {
     }
 
     private static int firstNonFinite(float[] values, int n) {
-        // A float is finite exactly when its exponent bits are not all ones: one test per value
-        // (measured faster here than branch-free reductions, which the JIT does not vectorise).
+        // Only for a record that allFinite refused, to name the value: a float is finite exactly
+        // when its exponent bits are not all ones.
         for (int i = 0; i < n; i++) {
             if ((Float.floatToRawIntBits(values[i]) & 0x7f80_0000) == 0x7f80_0000) {
                 return i;
