@@ -39,6 +39,16 @@ public final class ProtoConversions {
             out.joints[i] = state.getJointPositions(i);
         }
         out.jointCount = n;
+        int f = state.getObservationFeaturesCount();
+        if (f == 0) {
+            out.featureCount = -1;
+        } else {
+            // The link screens the length first; a longer vector than the slot holds is cut, never overrun.
+            out.featureCount = Math.min(f, out.features.length);
+            for (int i = 0; i < out.featureCount; i++) {
+                out.features[i] = state.getObservationFeatures(i);
+            }
+        }
     }
 
     public static void toPose(io.tendon.schemas.v1.Pose p, Pose out) {

@@ -1,6 +1,6 @@
 package io.tendon.edge.bridge;
 
-import io.tendon.edge.control.ControlMetrics;
+import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.ControlSettings;
 import io.tendon.edge.control.TargetBuffer;
 import io.tendon.edge.control.Targets;
@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
 public final class TeleopSession {
 
     private final TargetBuffer buffer;
-    private final ControlMetrics metrics;
+    private final ControlCounters metrics;
     private final ControlSettings settings;
     private final LongSupplier clock;
     private final long engagedTicksAtStart;
@@ -30,7 +30,7 @@ public final class TeleopSession {
     private long dropped;
     private String lastRefusal = "";
 
-    public TeleopSession(TargetBuffer buffer, ControlMetrics metrics, ControlSettings settings, LongSupplier clock) {
+    public TeleopSession(TargetBuffer buffer, ControlCounters metrics, ControlSettings settings, LongSupplier clock) {
         this.buffer = buffer;
         this.metrics = metrics;
         this.settings = settings;

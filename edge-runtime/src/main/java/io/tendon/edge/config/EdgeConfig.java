@@ -3,6 +3,8 @@ package io.tendon.edge.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -56,6 +58,30 @@ public interface EdgeConfig {
 
     @Valid
     Publisher publisher();
+
+    @Valid
+    Robot robot();
+
+    /** With tendon.edge.bridge=grpc: how a real robot's control ticks become policy steps and rewards. */
+    interface Robot {
+        /** Policy steps per second of the robot's clock, Hz (1-1000); set it to the policy's rate. */
+        @WithDefault("10")
+        @DecimalMin("1")
+        @DecimalMax("1000")
+        double stepRateHz();
+
+        /** Reward of the step in which an operator marks the episode SUCCESS (-1e6 to 1e6). */
+        @WithDefault("10")
+        @DecimalMin("-1e6")
+        @DecimalMax("1e6")
+        double successReward();
+
+        /** Reward of the step in which an operator marks the episode FAILURE (-1e6 to 1e6). */
+        @WithDefault("-5")
+        @DecimalMin("-1e6")
+        @DecimalMax("1e6")
+        double failureReward();
+    }
 
     /**
      * The Transition layout this edge publishes (schemas: transition.proto); it must equal the

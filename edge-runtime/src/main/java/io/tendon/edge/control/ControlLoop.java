@@ -14,7 +14,7 @@ public final class ControlLoop {
     private final ControlSettings settings;
     private final TargetSource policy;
     private final TargetBuffer human;
-    private final ControlMetrics metrics;
+    private final ControlCounters metrics;
 
     private final AdmittanceController admittance;
     private final SafetyPipeline safety;
@@ -48,7 +48,7 @@ public final class ControlLoop {
      * @param human   the teleop side: targets with {@code human == true} override the policy
      *                from the next tick on, targets with {@code human == false} hand back
      */
-    public ControlLoop(ControlSettings settings, TargetSource policy, TargetBuffer human, ControlMetrics metrics) {
+    public ControlLoop(ControlSettings settings, TargetSource policy, TargetBuffer human, ControlCounters metrics) {
         this.settings = settings;
         this.policy = policy;
         this.human = human;
@@ -185,7 +185,7 @@ public final class ControlLoop {
         wrenchProcessor.requestTare();
     }
 
-    /** True while a person is in control. Control thread (others: {@link ControlMetrics#humanEngaged()}). */
+    /** True while a person is in control. Control thread (others: {@link ControlCounters#humanEngaged()}). */
     public boolean engaged() {
         return engaged;
     }
@@ -199,7 +199,7 @@ public final class ControlLoop {
         return settings;
     }
 
-    public ControlMetrics metrics() {
+    public ControlCounters metrics() {
         return metrics;
     }
 }

@@ -1,6 +1,6 @@
 package io.tendon.edge.control;
 
-import static io.tendon.edge.control.ControlParameters.*;
+import static io.tendon.edge.control.ControlParameterTable.*;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The validated, typed values of {@link ControlParameters}, plus the relations between
+ * The validated, typed values of {@link ControlParameterTable}, plus the relations between
  * parameters that single bounds cannot express (a minimum below its maximum, the filter
  * cut-off below the Nyquist rate). Immutable; built once while configuring.
  */
@@ -57,7 +57,7 @@ public final class ControlSettings {
     public final double releaseDistance;
     public final double releaseAngle;
 
-    private ControlSettings(Parameters p) {
+    private ControlSettings(ParameterReader p) {
         rateHz = (int) p.getLong(RATE_HZ);
         periodNanos = Math.round(1e9 / rateHz);
         dt = 1.0 / rateHz;
@@ -109,7 +109,7 @@ public final class ControlSettings {
      * @throws InvalidConfigurationException naming each offending key, its value, unit and bounds
      */
     public static ControlSettings load(Function<String, Optional<String>> lookup) {
-        ControlSettings s = new ControlSettings(Parameters.load(ALL, lookup));
+        ControlSettings s = new ControlSettings(ParameterReader.load(ALL, lookup));
         List<String> problems = new ArrayList<>();
         orderly(problems, STIFFNESS_MIN_LINEAR, s.stiffnessMinLinear, STIFFNESS_MAX_LINEAR, s.stiffnessMaxLinear);
         orderly(problems, STIFFNESS_MIN_ANGULAR, s.stiffnessMinAngular, STIFFNESS_MAX_ANGULAR, s.stiffnessMaxAngular);
@@ -121,9 +121,9 @@ public final class ControlSettings {
         orderly(problems, WORKSPACE_Y_MIN, s.workspaceMin[1], WORKSPACE_Y_MAX, s.workspaceMax[1]);
         orderly(problems, WORKSPACE_Z_MIN, s.workspaceMin[2], WORKSPACE_Z_MAX, s.workspaceMax[2]);
         if (s.wrenchCutoffHz > s.rateHz / 2.0) {
-            problems.add(WRENCH_CUTOFF_HZ.key() + " = " + Parameter.format(s.wrenchCutoffHz) + " Hz is above half of "
+            problems.add(WRENCH_CUTOFF_HZ.key() + " = " + ParameterSpec.format(s.wrenchCutoffHz) + " Hz is above half of "
                     + RATE_HZ.key() + " = " + s.rateHz + " Hz (the Nyquist rate); expected at most "
-                    + Parameter.format(s.rateHz / 2.0) + " Hz");
+                    + ParameterSpec.format(s.rateHz / 2.0) + " Hz");
         }
         if (s.spinWindowNanos >= s.periodNanos) {
             problems.add(SPIN_WINDOW_US.key() + " = " + s.spinWindowNanos / 1000 + " us is not shorter than the control"
@@ -142,21 +142,21 @@ public final class ControlSettings {
 
     /** Defaults overridden by {@code overrides} (key to text), validated like any configuration. */
     public static ControlSettings with(Map<String, String> overrides) {
-        return load(Parameters.lookup(overrides));
+        return load(ParameterReader.lookup(overrides));
     }
 
-    private static void orderly(List<String> problems, Parameter lo, double loValue, Parameter hi, double hiValue) {
+    private static void orderly(List<String> problems, ParameterSpec lo, double loValue, ParameterSpec hi, double hiValue) {
         if (!(loValue < hiValue)) {
-            problems.add(lo.key() + " = " + Parameter.format(loValue) + " " + lo.unit() + " is not below "
-                    + hi.key() + " = " + Parameter.format(hiValue) + " " + hi.unit());
+            problems.add(lo.key() + " = " + ParameterSpec.format(loValue) + " " + lo.unit() + " is not below "
+                    + hi.key() + " = " + ParameterSpec.format(hiValue) + " " + hi.unit());
         }
     }
 
-    private static void within(List<String> problems, Parameter p, double v, Parameter lo, double loValue,
-                               Parameter hi, double hiValue) {
+    private static void within(List<String> problems, ParameterSpec p, double v, ParameterSpec lo, double loValue,
+                               ParameterSpec hi, double hiValue) {
         if (v < loValue || v > hiValue) {
-            problems.add(p.key() + " = " + Parameter.format(v) + " " + p.unit() + " is outside [" + lo.key() + ", "
-                    + hi.key() + "] = [" + Parameter.format(loValue) + ", " + Parameter.format(hiValue) + "] "
+            problems.add(p.key() + " = " + ParameterSpec.format(v) + " " + p.unit() + " is outside [" + lo.key() + ", "
+                    + hi.key() + "] = [" + ParameterSpec.format(loValue) + ", " + ParameterSpec.format(hiValue) + "] "
                     + p.unit());
         }
     }

@@ -21,6 +21,25 @@ public final class RobotSample {
     /** Joint positions (rad or m), first {@link #jointCount} entries valid. */
     public final double[] joints = new double[MAX_JOINTS];
     public int jointCount;
+    /** Observation features a robot driver sent with this state (first {@link #featureCount}); see {@link #hasFeatures}. */
+    public final float[] features;
+    /** Features in this state: -1 when it carried none (the last ones still hold). */
+    public int featureCount = -1;
+
+    /** A sample without room for observation features (the simulator's). */
+    public RobotSample() {
+        this(0);
+    }
+
+    /** A sample that can carry {@code featureCapacity} observation features. */
+    public RobotSample(int featureCapacity) {
+        features = new float[featureCapacity];
+    }
+
+    /** True when this state carried observation features. */
+    public boolean hasFeatures() {
+        return featureCount >= 0;
+    }
 
     public void copyFrom(RobotSample other) {
         sequence = other.sequence;
@@ -30,6 +49,11 @@ public final class RobotSample {
         System.arraycopy(other.wrench, 0, wrench, 0, 6);
         jointCount = other.jointCount;
         System.arraycopy(other.joints, 0, joints, 0, jointCount);
+        // A copy without room for features (the control loop's own) keeps none of them.
+        featureCount = other.featureCount < 0 ? -1 : Math.min(other.featureCount, features.length);
+        if (featureCount > 0) {
+            System.arraycopy(other.features, 0, features, 0, featureCount);
+        }
     }
 
     /** True when every number the controller reads is finite and the quaternion is about unit length. */
@@ -49,6 +73,11 @@ public final class RobotSample {
         }
         for (int i = 0; i < jointCount; i++) {
             if (!Double.isFinite(joints[i])) {
+                return false;
+            }
+        }
+        for (int i = 0; i < featureCount; i++) {
+            if (!Float.isFinite(features[i])) {
                 return false;
             }
         }

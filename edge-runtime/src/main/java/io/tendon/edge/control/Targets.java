@@ -51,6 +51,11 @@ public final class Targets {
      * a simulated clock use that clock instead.
      */
     public long createdNanos;
+    /**
+     * Version of the learned policy that made these targets (the bundle's, or the update's that
+     * was active), 0 for a scripted expert or a person. Carried into the transitions that record them.
+     */
+    public long policyVersion;
 
     /** True when every number is finite; non-finite targets are rejected by the safety pipeline. */
     public boolean isFinite() {
@@ -75,5 +80,6 @@ public final class Targets {
         System.arraycopy(other.forceSetpoint, 0, forceSetpoint, 0, 6);
         sequence = other.sequence;
         createdNanos = other.createdNanos;
+        policyVersion = other.policyVersion;
     }
 }

@@ -13,10 +13,10 @@ public final class WallClockPacer implements Runnable {
     private final long periodNanos;
     private final long spinWindowNanos;
     private final ControlTask task;
-    private final ControlMetrics metrics;
+    private final ControlCounters metrics;
     private volatile boolean running = true;
 
-    public WallClockPacer(long periodNanos, long spinWindowNanos, ControlTask task, ControlMetrics metrics) {
+    public WallClockPacer(long periodNanos, long spinWindowNanos, ControlTask task, ControlCounters metrics) {
         this.periodNanos = periodNanos;
         this.spinWindowNanos = spinWindowNanos;
         this.task = task;

@@ -1,8 +1,8 @@
 package io.tendon.edge.episode;
 
-import io.tendon.edge.sim.EpisodeOutcome;
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.SimFeatures;
+import io.tendon.edge.step.EpisodeOutcome;
+import io.tendon.edge.step.PolicyStep;
+import io.tendon.edge.step.StepObservation;
 import io.tendon.schemas.v1.ActionChunk;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Source;
@@ -11,16 +11,18 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Groups a simulated episode's policy steps into Transitions of H steps (layout 1):
- * {@code s} is the observation before the window's first step, {@code a} the H executed action
- * rows, {@code r_i} each step's reward (plus any reward a person assigned), {@code s'} the
- * observation after the window's last step. A window cut short by the episode's end carries
- * the steps it has, with {@code valid_mask} false (and zeros) for the rest, and
- * {@code terminated} (success or failure) or {@code truncated} (time-out).
+ * Groups an episode's policy steps, from the simulator or a real robot alike, into Transitions
+ * of H steps (layout 1): {@code s} is the observation before the window's first step (the
+ * robot's latent, proprioception and the wrench summary of the step before), {@code a} the H
+ * executed action rows, {@code r_i} each step's reward (plus any reward a person assigned),
+ * {@code s'} the observation after the window's last step. A window cut short by the episode's
+ * end carries the steps it has, with {@code valid_mask} false (and zeros) for the rest, and
+ * {@code terminated} (success or failure) or {@code truncated} (time-out, operator stop).
  *
- * <p>Source: DEMO when the scripted expert is the demonstrator; otherwise INTERVENTION when a
- * person was in control in any step of the window, else ROLLOUT, with the policy's own chunk at
- * {@code s} from {@link ProposalSource}. Runs on one thread.
+ * <p>Source: DEMO when a scripted demonstrator acts; otherwise INTERVENTION when a person was
+ * in control in any step of the window, else ROLLOUT, with the policy's own chunk at {@code s}
+ * from {@link ProposalSource}. Steps whose observation has no features yet (a robot driver that
+ * has not sent any) cannot be recorded: they and their windows are dropped and counted. Runs on one thread.
  */
 public final class TransitionAssembler {
 
@@ -42,37 +44,40 @@ public final class TransitionAssembler {
     private final EpisodeListener episodes;
 
     private long episodeIndex = -1;
-    private String episodeId = "";
+    private volatile String episodeId = "";
     private int windowIndex;
     private int firstStepOfWindow;
     private int rows;
     private long windowStartNanos;
-    private final float[] latent = new float[SimFeatures.LATENT_DIM];
-    private final float[] proprio = new float[SimFeatures.PROPRIO_DIM];
-    private final float[] wrench = new float[12];
+    private final float[] latent;
+    private final float[] proprio = new float[StepObservation.PROPRIO_DIM];
+    private final float[] wrench = new float[StepObservation.WRENCH_SUMMARY_DIM];
     private final float[] actions;
     private final float[] stepRewards;
     private final boolean[] human;
     private final float[] proposal;
     private long proposalVersion = -1;
-    private final double[] lastWrenchMean = new double[6];
-    private final double[] lastWrenchPeak = new double[6];
-    private boolean lastHuman;
     private long emitted;
+    private long stepsWithoutFeatures;
     private long unrecordable;
     private long gaps;
     private int nextStep;
 
     /** Told when episodes start and end, e.g. to send markers. */
     public interface EpisodeListener {
+        /** @param seed the simulator's seed of the episode, 0 on a robot */
         void started(String episodeId, long seed);
 
         void ended(String episodeId, int lastStep, int outcome);
     }
 
-    public TransitionAssembler(String robotId, String runId, int layoutVersion, int horizon, boolean demonstrations,
-            ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos, Consumer<Transition> sink,
-            EpisodeListener episodes) {
+    /**
+     * @param latentDim      the layout's latent-dim: the size of every step observation's latent
+     * @param demonstrations true when a scripted demonstrator acts (records are DEMO)
+     */
+    public TransitionAssembler(String robotId, String runId, int layoutVersion, int latentDim, int horizon,
+            boolean demonstrations, ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos,
+            Consumer<Transition> sink, EpisodeListener episodes) {
         this.robotId = robotId;
         this.runId = runId;
         this.layoutVersion = layoutVersion;
@@ -83,6 +88,7 @@ public final class TransitionAssembler {
         this.wallNanos = wallNanos;
         this.sink = sink;
         this.episodes = episodes;
+        latent = new float[latentDim];
         actions = new float[horizon * ActionRows.WIDTH];
         stepRewards = new float[horizon];
         human = new boolean[horizon];
@@ -99,6 +105,12 @@ public final class TransitionAssembler {
             rows = 0;
         }
         nextStep = step.step + 1;
+        if (!step.observation.featuresPresent || !step.nextObservation.featuresPresent) {
+            // No latent to record: the window so far is dropped with this step.
+            stepsWithoutFeatures++;
+            rows = 0;
+            return;
+        }
         if (rows == 0) {
             startWindow(step);
         }
@@ -110,9 +122,6 @@ public final class TransitionAssembler {
         if (rows == horizon || ended) {
             finishWindow(step);
         }
-        System.arraycopy(step.wrenchMean, 0, lastWrenchMean, 0, 6);
-        System.arraycopy(step.wrenchPeak, 0, lastWrenchPeak, 0, 6);
-        lastHuman = step.human;
         if (ended && episodes != null) {
             episodes.ended(episodeId, step.step, step.outcome);
         }
@@ -123,9 +132,6 @@ public final class TransitionAssembler {
         episodeId = runId + "-" + step.episodeIndex;
         windowIndex = 0;
         rows = 0;
-        java.util.Arrays.fill(lastWrenchMean, 0);
-        java.util.Arrays.fill(lastWrenchPeak, 0);
-        lastHuman = false;
         if (rewards != null) {
             rewards.startEpisode(episodeId);
         }
@@ -137,9 +143,10 @@ public final class TransitionAssembler {
     private void startWindow(PolicyStep step) {
         firstStepOfWindow = step.step;
         windowStartNanos = wallNanos.getAsLong();
-        SimFeatures.latent(step.observation, lastWrenchMean, lastWrenchPeak, lastHuman, latent);
-        SimFeatures.proprio(step.observation, proprio);
-        summary(lastWrenchMean, lastWrenchPeak, wrench);
+        StepObservation s = step.observation;
+        System.arraycopy(s.latent, 0, latent, 0, latent.length);
+        s.proprio(proprio, 0);
+        s.wrenchSummary(wrench, 0);
         proposalVersion = demonstrations ? 0 : proposals == null ? -1 : proposals.latest(proposal, horizon);
     }
 
@@ -193,21 +200,13 @@ public final class TransitionAssembler {
             t.addValidMask(valid);
             t.addInterventionMask(valid && human[i]);
         }
-        float[] nextLatent = new float[SimFeatures.LATENT_DIM];
-        float[] nextProprio = new float[SimFeatures.PROPRIO_DIM];
-        float[] nextWrench = new float[12];
-        SimFeatures.latent(last.nextObservation, last.wrenchMean, last.wrenchPeak, last.human, nextLatent);
-        SimFeatures.proprio(last.nextObservation, nextProprio);
-        summary(last.wrenchMean, last.wrenchPeak, nextWrench);
-        t.setNextObservation(observation(nextLatent, nextProprio, nextWrench));
+        StepObservation next = last.nextObservation;
+        float[] nextProprio = new float[StepObservation.PROPRIO_DIM];
+        float[] nextWrench = new float[StepObservation.WRENCH_SUMMARY_DIM];
+        next.proprio(nextProprio, 0);
+        next.wrenchSummary(nextWrench, 0);
+        t.setNextObservation(observation(next.latent, nextProprio, nextWrench));
         return t.build();
-    }
-
-    private static void summary(double[] mean, double[] peak, float[] out) {
-        for (int i = 0; i < 6; i++) {
-            out[i] = (float) mean[i];
-            out[6 + i] = (float) peak[i];
-        }
     }
 
     private static Observation observation(float[] latent, float[] proprio, float[] wrench) {
@@ -232,6 +231,11 @@ public final class TransitionAssembler {
     /** Windows that could not be recorded: no demonstration and no policy proposal at s. */
     public long unrecordable() {
         return unrecordable;
+    }
+
+    /** Steps not recorded because the robot had not supplied observation features (their windows are dropped). */
+    public long stepsWithoutFeatures() {
+        return stepsWithoutFeatures;
     }
 
     /** Windows dropped because policy steps were missing. */

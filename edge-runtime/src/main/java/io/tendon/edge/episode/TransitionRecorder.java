@@ -3,15 +3,14 @@ package io.tendon.edge.episode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.edge.config.EdgeConfig;
-import io.tendon.edge.grpc.EpisodeEventEmitter;
+import io.tendon.edge.control.LatestValue;
+import io.tendon.edge.kafka.EpisodeEventEmitter;
+import io.tendon.edge.kafka.TransitionPublisher;
 import io.tendon.edge.policy.ChunkRecord;
-import io.tendon.edge.policy.TripleBuffer;
 import io.tendon.edge.policy.service.PolicyService;
-import io.tendon.edge.publish.TransitionPublisher;
-import io.tendon.edge.sim.EpisodeOutcome;
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.PolicyStepListener;
-import io.tendon.edge.sim.SimFeatures;
+import io.tendon.edge.step.EpisodeOutcome;
+import io.tendon.edge.step.PolicyStep;
+import io.tendon.edge.step.PolicyStepListener;
 import io.tendon.schemas.v1.EpisodeEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +19,8 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Records the simulated robot's experience: every policy step of the simulator (delivered off
- * the control thread) goes into a {@link TransitionAssembler}; finished transitions go to the
+ * Records the robot's experience, simulated or real: every policy step (delivered off the
+ * control thread) goes into a {@link TransitionAssembler}; finished transitions go to the
  * {@link TransitionPublisher}, episode starts and ends to the episode-events topic.
  */
 @ApplicationScoped
@@ -49,13 +48,10 @@ public class TransitionRecorder implements PolicyStepListener {
 
     @PostConstruct
     void init() {
-        if (config.layout().latentDim() != SimFeatures.LATENT_DIM) {
-            throw new IllegalStateException("tendon.edge.layout.latent-dim = " + config.layout().latentDim()
-                    + ", but the simulator's encoder gives " + SimFeatures.LATENT_DIM);
-        }
         String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
+        boolean demonstrations = config.bridge().equals("sim") && config.simExpert().equals("demonstrator");
         assembler = new TransitionAssembler(config.robotId(), runId, config.layout().version(),
-                config.layout().horizon(), config.simExpert().equals("demonstrator"), this::latestProposal, rewards,
+                config.layout().latentDim(), config.layout().horizon(), demonstrations, this::latestProposal, rewards,
                 () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());
         FunctionCounter.builder("tendon.edge.transitions.recorded", assembler, TransitionAssembler::emitted)
                 .description("Transitions assembled from policy steps").register(registry);
@@ -63,13 +59,19 @@ public class TransitionRecorder implements PolicyStepListener {
                 .description("Windows not recorded: not a demonstration and no policy proposal").register(registry);
         FunctionCounter.builder("tendon.edge.transitions.gaps", assembler, TransitionAssembler::gaps)
                 .description("Windows dropped because policy steps were lost before recording").register(registry);
+        FunctionCounter.builder("tendon.edge.steps.without.features", assembler,
+                TransitionAssembler::stepsWithoutFeatures)
+                .description("Policy steps not recorded: the robot had not sent observation features").register(registry);
     }
 
     @Override
     public void onPolicyStep(PolicyStep step) {
-        if (config.bridge().equals("sim")) {
-            assembler.onStep(step);
-        }
+        assembler.onStep(step);
+    }
+
+    /** The running episode's id ("" before the first step). Any thread. */
+    public String episodeId() {
+        return assembler.episodeId();
     }
 
     /** Where people's rewards wait for their step's transition. */
@@ -80,11 +82,11 @@ public class TransitionRecorder implements PolicyStepListener {
     private ChunkRecord proposal;
 
     private long latestProposal(float[] rows, int horizon) {
-        Optional<TripleBuffer<ChunkRecord>> buffer = policy.proposals();
+        Optional<LatestValue<ChunkRecord>> buffer = policy.proposals();
         if (buffer.isEmpty()) {
             return -1;
         }
-        ChunkRecord fresh = buffer.get().takeFresh();
+        ChunkRecord fresh = buffer.get().take();
         if (fresh != null) {
             if (proposal == null) {
                 proposal = new ChunkRecord(fresh.latent.length, fresh.actions.length / fresh.actionDim, fresh.actionDim);
@@ -109,7 +111,7 @@ public class TransitionRecorder implements PolicyStepListener {
     private final class Markers implements TransitionAssembler.EpisodeListener {
         @Override
         public void started(String episodeId, long seed) {
-            send(EpisodeEvent.Kind.START, episodeId, 0, "simulator seed " + seed);
+            send(EpisodeEvent.Kind.START, episodeId, 0, config.bridge().equals("sim") ? "simulator seed " + seed : "");
         }
 
         @Override

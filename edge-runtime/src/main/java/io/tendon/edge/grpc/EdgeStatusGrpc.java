@@ -3,9 +3,10 @@ package io.tendon.edge.grpc;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import io.tendon.edge.config.EdgeConfig;
-import io.tendon.edge.control.ControlMetrics;
+import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.SafetyTrips;
-import io.tendon.edge.publish.TransitionPublisher;
+import io.tendon.edge.kafka.TransitionPublisher;
+import io.tendon.edge.episode.TransitionRecorder;
 import io.tendon.edge.runtime.ControlService;
 import io.tendon.schemas.v1.EdgeStatus;
 import io.tendon.schemas.v1.EdgeStatusRequest;
@@ -25,9 +26,12 @@ public class EdgeStatusGrpc implements EdgeStatusService {
     @Inject
     ControlService control;
 
+    @Inject
+    TransitionRecorder recorder;
+
     @Override
     public Uni<EdgeStatus> getStatus(EdgeStatusRequest request) {
-        ControlMetrics m = control.metrics();
+        ControlCounters m = control.metrics();
         EdgeStatus.Builder status = EdgeStatus.newBuilder()
                 .setRobotId(config.robotId())
                 .setBridge(control.bridgeName())
@@ -37,7 +41,7 @@ public class EdgeStatusGrpc implements EdgeStatusService {
                 .setDeadlineMisses(m.deadlineMisses.get())
                 .setWatchdogHolding(m.holding())
                 .setInterventionEngaged(m.humanEngaged())
-                .setEpisodeId(control.episodeId())
+                .setEpisodeId(recorder.episodeId())
                 .setTransitionsPublished(publisher.delivered())
                 .setTransitionsPending(publisher.pending());
         for (int i = 0; i < SafetyTrips.COUNT; i++) {

@@ -1,10 +1,12 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
 /**
  * The rows the control loop executes until the next plan arrives: one action row per policy
  * step, row {@code i} due at {@code firstNanos + i * periodNanos} (the control loop's clock).
  * Orientations are kept as unit quaternions so that the control side only slerps. Mutable and
- * reused: the policy thread fills one in place and publishes it through a {@link TripleBuffer}.
+ * reused: the policy thread fills one in place and publishes it through a {@link io.tendon.edge.control.LatestValue}.
  */
 public final class ActionPlan {
 
@@ -22,6 +24,8 @@ public final class ActionPlan {
     public long createdNanos;
     /** Strictly increasing per writer. */
     public long sequence;
+    /** Version of the policy that made this plan (see {@link io.tendon.edge.control.Targets#policyVersion}). */
+    public long policyVersion;
     /** True: one stiffness value per row along pose to virtual target; false: six per-axis values. */
     public boolean scalarStiffness;
 
@@ -55,6 +59,7 @@ public final class ActionPlan {
 
     /** Copies every field of {@code other} (same capacity or smaller) into this plan. Allocation-free. */
     public void copyFrom(ActionPlan other) {
+        policyVersion = other.policyVersion;
         count = other.count;
         firstNanos = other.firstNanos;
         periodNanos = other.periodNanos;

@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.bundle.ActionLayouts;
 import io.tendon.schemas.v1.ActionLayoutKind;
 
 /**
@@ -10,7 +11,7 @@ import io.tendon.schemas.v1.ActionLayoutKind;
 public final class ActionSpace {
 
     /** Components before the stiffness: pose 6 and virtual target 6. */
-    public static final int STIFFNESS_OFFSET = 12;
+    public static final int STIFFNESS_OFFSET = ActionLayouts.STIFFNESS_OFFSET;
 
     public final ActionLayoutKind kind;
     /** Components per row: 13 or 18. */
@@ -27,24 +28,12 @@ public final class ActionSpace {
      */
     public ActionSpace(ActionLayoutKind kind, float[] lower, float[] upper, float[] mean, float[] std) {
         this.kind = kind;
-        this.dim = dimOf(kind);
+        this.dim = ActionLayouts.dim(kind);
         this.scalarStiffness = kind == ActionLayoutKind.POSE_TARGET_STIFFNESS;
         this.lower = lower.clone();
         this.upper = upper.clone();
         this.mean = mean.length == 0 ? null : mean.clone();
         this.std = std.length == 0 ? null : std.clone();
-    }
-
-    /** Components of one row for a layout kind, or -1 for an unknown kind. */
-    public static int dimOf(ActionLayoutKind kind) {
-        switch (kind) {
-            case POSE_TARGET_STIFFNESS:
-                return 13;
-            case POSE_TARGET_STIFFNESS6:
-                return 18;
-            default:
-                return -1;
-        }
     }
 
     public float lower(int component) {

@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.bundle.TensorRoles;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TYPE_TENSOR;

@@ -1,5 +1,8 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
+import io.tendon.edge.control.Quaternions;
 import io.tendon.edge.control.TargetSource;
 import io.tendon.edge.control.Targets;
 
@@ -14,7 +17,7 @@ import io.tendon.edge.control.Targets;
  */
 public final class ChunkExecutor implements TargetSource {
 
-    private final TripleBuffer<ActionPlan> plans;
+    private final LatestValue<ActionPlan> plans;
     private ActionPlan current;
     /** -1: nothing clamped emitted; 0: the first row was emitted before its time; 1: the last row after its time. */
     private int clampedEmitted = -1;
@@ -24,11 +27,11 @@ public final class ChunkExecutor implements TargetSource {
 
     /** An executor for plans of up to {@code capacity} rows. */
     public ChunkExecutor(int capacity) {
-        plans = new TripleBuffer<>(() -> new ActionPlan(capacity));
+        plans = new LatestValue<>(() -> new ActionPlan(capacity));
     }
 
     /** The writer side: the policy thread fills {@code beginWrite()} and calls {@code publish()}. */
-    public TripleBuffer<ActionPlan> publisher() {
+    public LatestValue<ActionPlan> publisher() {
         return plans;
     }
 
@@ -41,7 +44,7 @@ public final class ChunkExecutor implements TargetSource {
      */
     @Override
     public boolean targetsAt(long nowNanos, Targets into) {
-        ActionPlan fresh = plans.takeFresh();
+        ActionPlan fresh = plans.take();
         if (fresh != null) {
             current = fresh;
             clampedEmitted = -1;
@@ -84,14 +87,14 @@ public final class ChunkExecutor implements TargetSource {
     private void interpolate(ActionPlan plan, int i, double u, Targets into) {
         int j = u == 0.0 ? i : i + 1;
         lerp(plan.position, i * 3, j * 3, u, into.pose, 0);
-        Rotations.slerp(plan.orientation, i * 4, plan.orientation, j * 4, u, quaternion, 0);
-        Rotations.rotationVectorFromQuaternion(quaternion, 0, rotation, 0);
+        Quaternions.slerp(plan.orientation, i * 4, plan.orientation, j * 4, u, quaternion, 0);
+        Quaternions.log(quaternion, 0, rotation, 0);
         into.pose[3] = rotation[0];
         into.pose[4] = rotation[1];
         into.pose[5] = rotation[2];
         lerp(plan.targetPosition, i * 3, j * 3, u, into.virtualTarget, 0);
-        Rotations.slerp(plan.targetOrientation, i * 4, plan.targetOrientation, j * 4, u, quaternion, 0);
-        Rotations.rotationVectorFromQuaternion(quaternion, 0, rotation, 0);
+        Quaternions.slerp(plan.targetOrientation, i * 4, plan.targetOrientation, j * 4, u, quaternion, 0);
+        Quaternions.log(quaternion, 0, rotation, 0);
         into.virtualTarget[3] = rotation[0];
         into.virtualTarget[4] = rotation[1];
         into.virtualTarget[5] = rotation[2];
@@ -109,6 +112,7 @@ public final class ChunkExecutor implements TargetSource {
         // Policies give a virtual target and stiffness on every axis: no force-controlled axes.
         into.forceAxes = 0;
         into.createdNanos = plan.createdNanos;
+        into.policyVersion = plan.policyVersion;
         into.sequence = ++emitted;
     }
 

@@ -19,9 +19,7 @@ final class ChunkMode implements ModeStep {
     private final float[] noiseBuffer;
     private final int h;
     private final int a;
-    private final int latency;
-    private final int exec;
-    private long nextChunkTick = Long.MIN_VALUE;
+    private final ChunkCadence cadence;
 
     ChunkMode(PolicyGraphs g, ResidualComposer residual, NoiseSource noise) {
         this.g = g;
@@ -30,8 +28,7 @@ final class ChunkMode implements ModeStep {
         PolicyBundle b = g.bundle;
         h = b.chunkLength;
         a = b.actionDim;
-        latency = b.latencySteps;
-        exec = b.execHorizon;
+        cadence = new ChunkCadence(b);
         noiseIn = g.head.input(TensorRole.NOISE);
         actionsOut = g.head.output(TensorRole.ACTIONS);
         noiseBuffer = new float[noiseIn == null ? 0 : noiseIn.capacity];
@@ -39,10 +36,9 @@ final class ChunkMode implements ModeStep {
 
     @Override
     public boolean compute(long tick, Observation obs, Prediction out) {
-        if (tick < nextChunkTick) {
+        if (!cadence.due(tick)) {
             return false;
         }
-        nextChunkTick = tick + exec;
         g.normalise(obs);
         g.computeLatent();
         g.writeLatentAndState(g.head);
@@ -55,27 +51,18 @@ final class ChunkMode implements ModeStep {
         actionsOut.read(out.actions, 0, length);
         g.bundle.actionSpace.denormalise(out.actions, 0, h);
         residual.compose(g, out.actions, 0, length);
-        chunkWindows(out, tick, h, latency, exec);
+        cadence.windows(out, tick);
         return true;
     }
 
-    /** The windows shared by the chunk-producing modes (CHUNK, FLOW). */
-    static void chunkWindows(Prediction out, long tick, int h, int latency, int exec) {
-        out.rows = h;
-        out.firstTick = tick;
-        out.commitFrom = tick + latency;
-        out.commitTo = tick + latency + exec; // one past the horizon: the interpolation end point
-        out.planFrom = tick;
-        out.planTo = out.commitTo;
-    }
 
     @Override
     public void retry(long tick) {
-        nextChunkTick = tick + 1;
+        cadence.retry(tick);
     }
 
     @Override
     public void reset() {
-        nextChunkTick = Long.MIN_VALUE;
+        cadence.reset();
     }
 }

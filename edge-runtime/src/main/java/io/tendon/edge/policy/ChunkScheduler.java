@@ -1,5 +1,7 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
 /**
  * Turns the policy's predictions into plans for the {@link ChunkExecutor}. It keeps the
  * committed timeline, one encoded row per policy tick, so that a new plan starts with the rows
@@ -13,7 +15,7 @@ package io.tendon.edge.policy;
 public final class ChunkScheduler {
 
     private final TemporalEnsembler ensembler;
-    private final TripleBuffer<ActionPlan> plans;
+    private final LatestValue<ActionPlan> plans;
     private final boolean scalarStiffness;
     private final long periodNanos;
     private final double[] timeline;
@@ -25,7 +27,7 @@ public final class ChunkScheduler {
      *                     longest plan)
      * @param periodNanos  one policy step, nanoseconds
      */
-    public ChunkScheduler(TemporalEnsembler ensembler, TripleBuffer<ActionPlan> plans, int timelineRows,
+    public ChunkScheduler(TemporalEnsembler ensembler, LatestValue<ActionPlan> plans, int timelineRows,
             boolean scalarStiffness, long periodNanos) {
         this.ensembler = ensembler;
         this.plans = plans;
@@ -67,9 +69,9 @@ public final class ChunkScheduler {
      * Publishes the committed rows for ticks {@code from..to} as one plan (leading ticks without
      * a committed row are skipped; the plan ends at the first gap after that). Row times are
      * {@code anchorNanos + (tick - anchorTick) * period}. Returns the rows published (0: none,
-     * nothing published).
+     * nothing published). {@code policyVersion} is the version of the policy that made the rows.
      */
-    public int publish(long from, long to, long anchorTick, long anchorNanos, long createdNanos) {
+    public int publish(long from, long to, long anchorTick, long anchorNanos, long createdNanos, long policyVersion) {
         long first = from;
         while (first <= to && !committed(first)) {
             first++;
@@ -89,6 +91,7 @@ public final class ChunkScheduler {
         plan.createdNanos = createdNanos;
         plan.scalarStiffness = scalarStiffness;
         plan.sequence = ++sequence;
+        plan.policyVersion = policyVersion;
         plans.publish();
         return count;
     }

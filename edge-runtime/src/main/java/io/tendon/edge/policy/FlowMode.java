@@ -18,9 +18,7 @@ final class FlowMode implements ModeStep {
     private final float[] conditioningBuffer;
     private final int h;
     private final int a;
-    private final int latency;
-    private final int exec;
-    private long nextChunkTick = Long.MIN_VALUE;
+    private final ChunkCadence cadence;
 
     FlowMode(PolicyGraphs g, ResidualComposer residual, Sampler sampler) {
         this.g = g;
@@ -29,8 +27,7 @@ final class FlowMode implements ModeStep {
         PolicyBundle b = g.bundle;
         h = b.chunkLength;
         a = b.actionDim;
-        latency = b.latencySteps;
-        exec = b.execHorizon;
+        cadence = new ChunkCadence(b);
         conditioning = g.prefix == null ? null : g.prefix.output(TensorRole.CONDITIONING);
         conditioningBuffer = new float[conditioning == null ? 0 : conditioning.capacity];
     }
@@ -55,10 +52,9 @@ final class FlowMode implements ModeStep {
 
     @Override
     public boolean compute(long tick, Observation obs, Prediction out) {
-        if (tick < nextChunkTick) {
+        if (!cadence.due(tick)) {
             return false;
         }
-        nextChunkTick = tick + exec;
         g.normalise(obs);
         g.computeLatent();
         // The prefix once per chunk; every step and guidance call reuses what is bound here.
@@ -77,7 +73,7 @@ final class FlowMode implements ModeStep {
         sampler.sample(out.actions, length);
         g.bundle.actionSpace.denormalise(out.actions, 0, h);
         residual.compose(g, out.actions, 0, length);
-        ChunkMode.chunkWindows(out, tick, h, latency, exec);
+        cadence.windows(out, tick);
         return true;
     }
 
@@ -93,11 +89,11 @@ final class FlowMode implements ModeStep {
 
     @Override
     public void retry(long tick) {
-        nextChunkTick = tick + 1;
+        cadence.retry(tick);
     }
 
     @Override
     public void reset() {
-        nextChunkTick = Long.MIN_VALUE;
+        cadence.reset();
     }
 }

@@ -1,10 +1,12 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
 /**
  * What the policy needs from the robot (or simulator) at each policy step, in raw units; the
  * runtime normalises with the bundle's statistics. Sizes come from the bundle
  * ({@link PolicyRuntime#newObservation()}). Mutable and reused: a writer fills one in place and
- * hands it over through a {@link TripleBuffer} ({@link ObservationBuffer}).
+ * hands it over through a {@link io.tendon.edge.control.LatestValue} ({@link ObservationBuffer}).
  */
 public final class Observation {
 

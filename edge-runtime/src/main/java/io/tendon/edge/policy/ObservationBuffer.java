@@ -1,5 +1,7 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
 /**
  * The latest observation, handed from the thread that sees the robot state (the control loop
  * or the robot bridge) to the policy thread without locks, waits or allocation. Writer:
@@ -8,7 +10,7 @@ package io.tendon.edge.policy;
  */
 public final class ObservationBuffer {
 
-    private final TripleBuffer<Observation> buffer;
+    private final LatestValue<Observation> buffer;
     private final int featureDim;
     private final int stateDim;
     private Observation latest;
@@ -16,7 +18,7 @@ public final class ObservationBuffer {
     public ObservationBuffer(int featureDim, int stateDim) {
         this.featureDim = featureDim;
         this.stateDim = stateDim;
-        buffer = new TripleBuffer<>(() -> new Observation(featureDim, stateDim));
+        buffer = new LatestValue<>(() -> new Observation(featureDim, stateDim));
     }
 
     public int featureDim() {
@@ -42,7 +44,7 @@ public final class ObservationBuffer {
      * previous one again when nothing new was published, or null before the first publish.
      */
     public Observation latest() {
-        Observation fresh = buffer.takeFresh();
+        Observation fresh = buffer.take();
         if (fresh != null) {
             latest = fresh;
         }

@@ -1,5 +1,7 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.Quaternions;
+
 /**
  * The executor's form of one action row: position, orientation quaternion, virtual-target
  * position and quaternion, stiffness (6 slots; scalar stiffness uses slot 0), {@link #STRIDE}
@@ -23,11 +25,11 @@ final class PlanRow {
         out[o + POSITION] = action[a];
         out[o + POSITION + 1] = action[a + 1];
         out[o + POSITION + 2] = action[a + 2];
-        Rotations.quaternionFromRotationVector(action[a + 3], action[a + 4], action[a + 5], out, o + ORIENTATION);
+        Quaternions.exp(action[a + 3], action[a + 4], action[a + 5], out, o + ORIENTATION);
         out[o + TARGET_POSITION] = action[a + 6];
         out[o + TARGET_POSITION + 1] = action[a + 7];
         out[o + TARGET_POSITION + 2] = action[a + 8];
-        Rotations.quaternionFromRotationVector(action[a + 9], action[a + 10], action[a + 11], out,
+        Quaternions.exp(action[a + 9], action[a + 10], action[a + 11], out,
                 o + TARGET_ORIENTATION);
         int s = a + ActionSpace.STIFFNESS_OFFSET;
         if (scalarStiffness) {

@@ -1,5 +1,7 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatestValue;
+
 import io.tendon.schemas.v1.PolicyMode;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -75,8 +77,8 @@ public final class PolicyRuntime implements AutoCloseable {
     private final ChunkExecutor executor;
     private final Prediction prediction;
     private final PolicyStats stats = new PolicyStats();
-    private final TripleBuffer<ChunkRecord> proposals;
-    private final LongSupplier clock;
+    private final LatestValue<ChunkRecord> proposals;
+    private volatile LongSupplier clock;
     private final long periodNanos;
     private final long deadlineNanos;
     private final double controlHz;
@@ -129,7 +131,7 @@ public final class PolicyRuntime implements AutoCloseable {
                     executor.publisher(), h + planRows + 2, bundle.actionSpace.scalarStiffness, periodNanos);
             this.prediction = new Prediction(h * actionDim);
             int rows = bundle.mode == PolicyMode.TWO_RATE ? 1 : h;
-            this.proposals = new TripleBuffer<>(() -> new ChunkRecord(bundle.latentDim, rows, actionDim));
+            this.proposals = new LatestValue<>(() -> new ChunkRecord(bundle.latentDim, rows, actionDim));
             Map<String, LatencyStats> map = new LinkedHashMap<>();
             for (BoundGraph g : graphs.all()) {
                 map.put(g.name, g.latency);
@@ -193,7 +195,7 @@ public final class PolicyRuntime implements AutoCloseable {
         int skip = (int) (p.commitFrom - p.firstTick);
         scheduler.accept(p.commitFrom, p.actions, skip * actionDim, p.rows - skip, actionDim);
         scheduler.commit(p.commitFrom, p.commitTo);
-        scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now);
+        scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now, bundle.version());
         stats.published = stats.published + 1;
         recordProposal(p, obs, delay);
         stepLatency.record(System.nanoTime() - started);
@@ -211,6 +213,15 @@ public final class PolicyRuntime implements AutoCloseable {
         r.policyVersion = bundle.version();
         r.inferenceDelayControlSteps = delay;
         proposals.publish();
+    }
+
+    /**
+     * From now on, steps read the control loop's time from {@code clock} (for example a
+     * simulated clock that stands still while the policy infers). Call before stepping from
+     * another thread, not while a step runs.
+     */
+    public void useClock(LongSupplier clock) {
+        this.clock = clock;
     }
 
     /** Forgets per-episode state: ensembled chunks, the committed timeline, two-rate caches. */
@@ -235,7 +246,7 @@ public final class PolicyRuntime implements AutoCloseable {
     }
 
     /** What the policy proposed at each published step, for transitions (reader: one thread). */
-    public TripleBuffer<ChunkRecord> proposals() {
+    public LatestValue<ChunkRecord> proposals() {
         return proposals;
     }
 

@@ -1,5 +1,7 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.Quaternions;
+
 /**
  * Temporal ensembling of overlapping action chunks: the row executed at policy tick {@code s}
  * is the weighted mean of every stored chunk's prediction for {@code s}, with weight
@@ -115,9 +117,9 @@ public final class TemporalEnsembler {
             for (int k = 0; k < 6; k++) {
                 out[o + PlanRow.STIFFNESS + k] += w * src[s + PlanRow.STIFFNESS + k];
             }
-            Rotations.accumulate(out, o + PlanRow.ORIENTATION, src, s + PlanRow.ORIENTATION, w,
+            Quaternions.accumulate(out, o + PlanRow.ORIENTATION, src, s + PlanRow.ORIENTATION, w,
                     ref, refRow + PlanRow.ORIENTATION);
-            Rotations.accumulate(out, o + PlanRow.TARGET_ORIENTATION, src, s + PlanRow.TARGET_ORIENTATION, w,
+            Quaternions.accumulate(out, o + PlanRow.TARGET_ORIENTATION, src, s + PlanRow.TARGET_ORIENTATION, w,
                     ref, refRow + PlanRow.TARGET_ORIENTATION);
             total += w;
         }
@@ -128,8 +130,8 @@ public final class TemporalEnsembler {
         for (int k = 0; k < 6; k++) {
             out[o + PlanRow.STIFFNESS + k] /= total;
         }
-        Rotations.normalise(out, o + PlanRow.ORIENTATION);
-        Rotations.normalise(out, o + PlanRow.TARGET_ORIENTATION);
+        Quaternions.normalize(out, o + PlanRow.ORIENTATION);
+        Quaternions.normalize(out, o + PlanRow.TARGET_ORIENTATION);
         return true;
     }
 

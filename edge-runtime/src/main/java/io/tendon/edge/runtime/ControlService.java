@@ -3,25 +3,33 @@ package io.tendon.edge.runtime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.tendon.edge.bridge.Bridge;
 import io.tendon.edge.bridge.GrpcRobotLink;
-import io.tendon.edge.bridge.SimBridge;
 import io.tendon.edge.bridge.TeleopSession;
 import io.tendon.edge.config.EdgeConfig;
-import io.tendon.edge.control.ControlMetrics;
-import io.tendon.edge.control.ControlParameters;
+import io.tendon.edge.control.ControlCounters;
+import io.tendon.edge.control.ControlParameterTable;
 import io.tendon.edge.control.ControlSettings;
+import io.tendon.edge.control.ControlTask;
 import io.tendon.edge.control.InvalidConfigurationException;
-import io.tendon.edge.control.Parameter;
+import io.tendon.edge.control.ParameterSpec;
+import io.tendon.edge.control.SimulatedClockPacer;
 import io.tendon.edge.control.TargetBuffer;
+import io.tendon.edge.control.TargetSource;
 import io.tendon.edge.control.TargetSourceSwitch;
-import io.tendon.edge.sim.EpisodeOutcome;
+import io.tendon.edge.control.WallClockPacer;
 import io.tendon.edge.sim.ExpertRole;
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.PolicyStepListener;
-import io.tendon.edge.sim.PolicyStepRing;
-import io.tendon.edge.sim.SimParameters;
+import io.tendon.edge.sim.SimFeatures;
+import io.tendon.edge.sim.SimParameterTable;
+import io.tendon.edge.sim.SimRobot;
 import io.tendon.edge.sim.SimSettings;
+import io.tendon.edge.step.EpisodeOutcome;
+import io.tendon.edge.step.PolicyStep;
+import io.tendon.edge.step.PolicyStepListener;
+import io.tendon.edge.step.PolicyStepRing;
+import io.tendon.edge.step.RobotClockedPacer;
+import io.tendon.edge.step.RobotIo;
+import io.tendon.edge.step.RobotLoop;
+import io.tendon.edge.step.StepStartListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -38,14 +46,16 @@ import org.jboss.logging.Logger;
 /**
  * Builds and runs the control loop of this edge: validates every tendon.control.*,
  * tendon.admittance.*, tendon.safety.* and tendon.sim.* key at start-up (an invalid or unknown
- * key stops the service with a message naming it), chooses the bridge and the pacing from
- * tendon.edge.bridge / tendon.edge.clock, and runs the loop on a dedicated platform thread.
+ * key stops the service with a message naming it), chooses the robot (the simulator or the gRPC
+ * robot link, tendon.edge.bridge) and the pacing (tendon.edge.clock), and runs one
+ * {@link RobotLoop} against it on a dedicated platform thread.
  *
- * <p>With the sim bridge the scripted expert demonstrates peg-in-hole (tendon.edge.sim-expert);
- * the policy runtime installs its TargetSource with {@link #policyTargets()}. Every policy step goes
- * through a lock-free ring to a dispatcher thread, which hands it to each CDI bean
- * implementing {@link PolicyStepListener} (off the control thread, so listeners may block
- * briefly, allocate and publish).
+ * <p>With the simulator the scripted expert demonstrates peg-in-hole (tendon.edge.sim-expert).
+ * The policy runtime installs its TargetSource with {@link #policyTargets()} and its observation
+ * feed with {@link #feedPolicy}. Every policy step, with either robot, goes through a lock-free
+ * ring to a dispatcher thread, which hands it to each CDI bean implementing
+ * {@link PolicyStepListener} (off the control thread, so listeners may block briefly, allocate
+ * and publish).
  */
 @ApplicationScoped
 public class ControlService {
@@ -69,13 +79,18 @@ public class ControlService {
     private ControlSettings settings;
     private SimSettings simSettings;
     private String clock;
-    private final ControlMetrics metrics = new ControlMetrics();
+    private final ControlCounters metrics = new ControlCounters();
     private final TargetBuffer teleop = new TargetBuffer();
     private final TargetSourceSwitch policy = new TargetSourceSwitch();
-    private final PolicyStepRing steps = new PolicyStepRing(1024);
     private final AtomicLong teleopAccepted = new AtomicLong();
     private final AtomicLong teleopDropped = new AtomicLong();
-    private Bridge bridge;
+    private PolicyStepRing steps;
+    private RobotIo robot;
+    private GrpcRobotLink link;
+    private SimRobot simRobot;
+    private RobotLoop robotLoop;
+    private Runnable pacer;
+    private Runnable stopPacer;
     private Thread controlThread;
     private Thread dispatcher;
     private volatile boolean running;
@@ -100,21 +115,66 @@ public class ControlService {
         clock = resolveClock(edge.bridge(), edge.clock());
 
         if (edge.bridge().equals("grpc")) {
-            bridge = new GrpcRobotLink(settings, policy, teleop, metrics);
+            link = new GrpcRobotLink(settings, metrics, edge.layout().latentDim(), edge.robot().successReward(),
+                    edge.robot().failureReward());
+            robot = link;
+            robotLoop = new RobotLoop(settings, policy, teleop, metrics, link, edge.robot().stepRateHz());
+            link.onConnectionLost(robotLoop.loop()::connectionLost);
+            RobotClockedPacer p = new RobotClockedPacer(robotLoop, link::bindStateReader, settings.stateTimeoutNanos);
+            pacer = p;
+            stopPacer = () -> {
+                p.stop();
+                link.stop();
+            };
         } else {
-            bridge = new SimBridge(settings, simSettings, clock.equals("simulated"), policy, teleop,
-                    ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT)), metrics, steps);
+            if (edge.layout().latentDim() != SimFeatures.LATENT_DIM) {
+                throw new InvalidConfigurationException(List.of("tendon.edge.layout.latent-dim = "
+                        + edge.layout().latentDim() + ", but the simulator's encoder gives " + SimFeatures.LATENT_DIM));
+            }
+            ExpertRole role = ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT));
+            simRobot = new SimRobot(simSettings, settings.dt, role, teleop, null, simSettings.seed);
+            robot = simRobot;
+            TargetSource actor = simRobot.demonstrations() != null ? simRobot.demonstrations() : policy;
+            robotLoop = new RobotLoop(settings, actor, teleop, metrics, simRobot, simSettings.stepRateHz);
+            simPacer(clock.equals("simulated"));
         }
-        ControlMeters.register(registry, this);
+        steps = new PolicyStepRing(1024, robot.featureDim(), robot.latentDim());
+        robotLoop.onStepEnd(steps);
+        ControlMeterBinding.register(registry, this);
         running = true;
-        controlThread = new Thread(bridge.controlLoop(), "tendon-control");
+        controlThread = new Thread(pacer, "tendon-control");
         controlThread.setDaemon(true);
         controlThread.setPriority(Thread.MAX_PRIORITY);
         controlThread.start();
         dispatcher = new Thread(this::dispatch, "tendon-control-status");
         dispatcher.setDaemon(true);
         dispatcher.start();
-        LOG.infof("control loop started: bridge %s, clock %s, %d Hz", bridge.name(), clock, settings.rateHz);
+        LOG.infof("control loop started: bridge %s, clock %s, %d Hz", edge.bridge(), clock, settings.rateHz);
+    }
+
+    /**
+     * The simulator's pacing: the wall clock, or a simulated clock, which owes nothing to the
+     * wall clock, so rather than let the step dispatcher fall behind and lose steps it waits
+     * while the dispatcher catches up.
+     */
+    private void simPacer(boolean simulatedClock) {
+        if (simulatedClock) {
+            RobotLoop loop = robotLoop;
+            ControlTask task = now -> {
+                int highWater = steps.capacity() * 3 / 4;
+                while (steps.size() > highWater && running) {
+                    LockSupport.parkNanos(200_000);
+                }
+                loop.tick(now);
+            };
+            SimulatedClockPacer p = new SimulatedClockPacer(settings.periodNanos, System.nanoTime(), task);
+            pacer = p;
+            stopPacer = p::stop;
+        } else {
+            WallClockPacer p = new WallClockPacer(settings.periodNanos, settings.spinWindowNanos, robotLoop, metrics);
+            pacer = p;
+            stopPacer = p::stop;
+        }
     }
 
     synchronized void stop() {
@@ -122,7 +182,7 @@ public class ControlService {
             return;
         }
         running = false;
-        bridge.stop();
+        stopPacer.run();
         LockSupport.unpark(controlThread);
         try {
             controlThread.join(2000);
@@ -158,7 +218,7 @@ public class ControlService {
         for (String name : names) {
             for (String prefix : OWN_PREFIXES) {
                 if (name.startsWith(prefix) && !declared(name)) {
-                    problems.add(name + " is not a known parameter (see ControlParameters / SimParameters)");
+                    problems.add(name + " is not a known parameter (see ControlParameterTable / SimParameterTable)");
                 }
             }
         }
@@ -166,12 +226,12 @@ public class ControlService {
     }
 
     private static boolean declared(String key) {
-        for (Parameter p : ControlParameters.ALL) {
+        for (ParameterSpec p : ControlParameterTable.ALL) {
             if (p.key().equals(key)) {
                 return true;
             }
         }
-        for (Parameter p : SimParameters.ALL) {
+        for (ParameterSpec p : SimParameterTable.ALL) {
             if (p.key().equals(key)) {
                 return true;
             }
@@ -183,7 +243,7 @@ public class ControlService {
     private void dispatch() {
         // Resolved once: iterating an Instance would create a new @Dependent listener each time.
         List<PolicyStepListener> listeners = stepListeners.stream().toList();
-        PolicyStep step = new PolicyStep();
+        PolicyStep step = new PolicyStep(robot.featureDim(), robot.latentDim());
         long lastTicks = metrics.ticks.get();
         long lastTime = System.nanoTime();
         while (running) {
@@ -198,8 +258,9 @@ public class ControlService {
                     }
                 }
                 if (step.outcome != EpisodeOutcome.RUNNING) {
-                    LOG.infof("episode %d (seed %d) ended: %s after %.1f s, %d steps", step.episodeIndex, step.seed,
-                            EpisodeOutcome.name(step.outcome), step.nextObservation.time, step.step + 1);
+                    LOG.infof("episode %d%s ended: %s after %.1f s, %d steps", step.episodeIndex,
+                            simRobot != null ? " (seed " + step.seed + ")" : "", EpisodeOutcome.name(step.outcome),
+                            step.nextObservation.time, step.step + 1);
                 }
             }
             long now = System.nanoTime();
@@ -238,12 +299,30 @@ public class ControlService {
 
     /** The gRPC robot link, or null when the simulator is the robot. */
     public GrpcRobotLink robotLink() {
-        return bridge instanceof GrpcRobotLink ? (GrpcRobotLink) bridge : null;
+        return link;
     }
 
-    /** The simulator bridge, or null with a real robot. */
-    public SimBridge simBridge() {
-        return bridge instanceof SimBridge ? (SimBridge) bridge : null;
+    /** The simulator, or null with a real robot. */
+    public SimRobot simRobot() {
+        return simRobot;
+    }
+
+    /** The loop that owns the control law and cuts policy steps, with either robot. */
+    public RobotLoop robotLoop() {
+        return robotLoop;
+    }
+
+    /** The robot's I/O: the simulator or the gRPC link. */
+    public RobotIo robot() {
+        return robot;
+    }
+
+    /**
+     * Installs the policy's observation feed: from the next policy step on it sees every step's
+     * observation s on the control thread (see {@link StepStartListener}). Any thread.
+     */
+    public void feedPolicy(StepStartListener feed) {
+        robotLoop.onStepStart(feed);
     }
 
     public String bridgeName() {
@@ -255,14 +334,10 @@ public class ControlService {
     }
 
     public boolean robotConnected() {
-        return bridge != null && bridge.robotConnected();
+        return link != null ? link.robotConnected() : simRobot != null;
     }
 
-    public String episodeId() {
-        return bridge == null ? "" : bridge.episodeId();
-    }
-
-    public ControlMetrics metrics() {
+    public ControlCounters metrics() {
         return metrics;
     }
 

@@ -1,13 +1,13 @@
 package io.tendon.edge.runtime;
 
 import io.quarkus.runtime.StartupEvent;
-import io.tendon.edge.config.EdgeConfig;
 import io.tendon.edge.policy.Observation;
 import io.tendon.edge.policy.ObservationBuffer;
+import io.tendon.edge.policy.PolicyRuntime;
 import io.tendon.edge.policy.service.PolicyService;
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.PolicyStepListener;
-import io.tendon.edge.sim.SimFeatures;
+import io.tendon.edge.step.RobotIo;
+import io.tendon.edge.step.StepObservation;
+import io.tendon.edge.step.StepStartListener;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,18 +15,23 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
- * Connects a loaded policy bundle to the control loop: its interpolating target source
- * becomes the loop's policy side, and with the simulator every policy step's observation
- * (SimFeatures: 21 features, proprioception as state, the wrench) goes to the policy thread.
- * Runs after both services started.
+ * Connects a loaded policy bundle to the control loop, with either robot: the policy's
+ * interpolating target source becomes the loop's policy side, and every policy step's
+ * observation s reaches the policy. On the wall or robot clock the control thread hands s to the
+ * policy thread through a lock-free buffer; on the simulated clock, which stands still while the
+ * policy infers, the control thread runs the policy step itself (lockstep: deterministic, no
+ * inference latency, never on a real robot).
+ *
+ * <p>What the bundle takes is matched by size, and a mismatch stops start-up with the sizes
+ * named: its observation features are the robot's features ({@link StepObservation#features})
+ * or the transitions' latent ({@link StepObservation#latent}); its state is empty, the layout-1
+ * proprioception (12) or proprioception and the wrench summary (24), the way a transition's s is
+ * laid out. Runs after both services started.
  */
 @ApplicationScoped
-public class PolicyWiring implements PolicyStepListener {
+public class PolicyWiring {
 
     private static final Logger LOG = Logger.getLogger(PolicyWiring.class);
-
-    @Inject
-    EdgeConfig config;
 
     @Inject
     ControlService control;
@@ -34,47 +39,117 @@ public class PolicyWiring implements PolicyStepListener {
     @Inject
     PolicyService policy;
 
-    private volatile ObservationBuffer observations;
-    private final float[] features = new float[SimFeatures.OBSERVATION_DIM];
-    private final float[] proprio = new float[SimFeatures.PROPRIO_DIM];
-    private long sequence;
-
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
         if (policy.runtime().isEmpty()) {
             return;
         }
-        if (config.bridge().equals("sim")) {
-            ObservationBuffer buffer = policy.observations();
-            if (buffer.featureDim() != SimFeatures.OBSERVATION_DIM
-                    || (buffer.stateDim() != 0 && buffer.stateDim() != SimFeatures.PROPRIO_DIM)) {
-                throw new IllegalStateException("the policy bundle takes " + buffer.featureDim() + " features and "
-                        + buffer.stateDim() + " state values; the simulator provides " + SimFeatures.OBSERVATION_DIM
-                        + " features and " + SimFeatures.PROPRIO_DIM + " state values (see SimFeatures)");
-            }
-            observations = buffer;
+        PolicyRuntime runtime = policy.runtime().get();
+        ObservationMapping mapping = ObservationMapping.of(control.robot(), policy.observations().featureDim(),
+                policy.observations().stateDim());
+        StepStartListener feed;
+        if ("simulated".equals(control.clock())) {
+            policy.stop();
+            feed = new LockstepFeed(runtime, mapping);
+        } else {
+            feed = new AsyncFeed(policy.observations(), mapping);
         }
         control.policyTargets().use(policy.targets());
-        LOG.infof("policy %s drives the control loop", policy.runtime().get().bundle().policyId());
+        control.feedPolicy(feed);
+        LOG.infof("policy %s drives the control loop (%s, observation features from the robot's %s)",
+                runtime.bundle().policyId(), feed instanceof LockstepFeed ? "lockstep on the simulated clock"
+                        : "its own thread", mapping.fromLatent ? "latent" : "features");
     }
 
-    @Override
-    public void onPolicyStep(PolicyStep step) {
-        ObservationBuffer buffer = observations;
-        if (buffer == null || step.terminated || step.truncated) {
-            return;
+    /** How a step's observation fills the policy's: which vector is the features, what the state holds. */
+    record ObservationMapping(boolean fromLatent, int stateDim) {
+
+        static ObservationMapping of(RobotIo robot, int featureDim, int stateDim) {
+            boolean fromLatent;
+            if (featureDim == robot.featureDim()) {
+                fromLatent = false;
+            } else if (featureDim == robot.latentDim()) {
+                fromLatent = true;
+            } else {
+                throw new IllegalStateException("the policy bundle takes " + featureDim + " observation features;"
+                        + " the robot provides " + robot.featureDim() + " features and a latent of " + robot.latentDim());
+            }
+            if (stateDim != 0 && stateDim != StepObservation.PROPRIO_DIM
+                    && stateDim != StepObservation.PROPRIO_DIM + StepObservation.WRENCH_SUMMARY_DIM) {
+                throw new IllegalStateException("the policy bundle takes " + stateDim + " state values; the robot"
+                        + " provides proprioception (" + StepObservation.PROPRIO_DIM + ") or proprioception and the"
+                        + " wrench summary (" + (StepObservation.PROPRIO_DIM + StepObservation.WRENCH_SUMMARY_DIM) + ")");
+            }
+            return new ObservationMapping(fromLatent, stateDim);
         }
-        Observation o = buffer.beginWrite();
-        SimFeatures.observation(step.nextObservation, features);
-        System.arraycopy(features, 0, o.features, 0, features.length);
-        if (o.state.length > 0) {
-            SimFeatures.proprio(step.nextObservation, proprio);
-            System.arraycopy(proprio, 0, o.state, 0, proprio.length);
+
+        /** Fills {@code o} from {@code s}; the stamp is the loop's clock. Allocation-free. */
+        void fill(long nowNanos, StepObservation s, Observation o) {
+            float[] features = fromLatent ? s.latent : s.features;
+            System.arraycopy(features, 0, o.features, 0, o.features.length);
+            if (stateDim > 0) {
+                s.proprio(o.state, 0);
+            }
+            if (stateDim > StepObservation.PROPRIO_DIM) {
+                s.wrenchSummary(o.state, StepObservation.PROPRIO_DIM);
+            }
+            for (int i = 0; i < 6; i++) {
+                o.wrench[i] = (float) s.wrench[i];
+            }
+            o.stampNanos = nowNanos;
         }
-        for (int i = 0; i < 6; i++) {
-            o.wrench[i] = (float) step.nextObservation.wrench[i];
+    }
+
+    /** Wall or robot clock: s goes to the policy thread through the observation buffer. */
+    static final class AsyncFeed implements StepStartListener {
+        private final ObservationBuffer buffer;
+        private final ObservationMapping mapping;
+        private long sequence;
+
+        AsyncFeed(ObservationBuffer buffer, ObservationMapping mapping) {
+            this.buffer = buffer;
+            this.mapping = mapping;
         }
-        o.stampNanos = System.nanoTime();
-        o.sequence = ++sequence;
-        buffer.publish();
+
+        @Override
+        public void onStepStart(long nowNanos, boolean episodeStart, StepObservation s) {
+            if (!s.featuresPresent) {
+                return;
+            }
+            Observation o = buffer.beginWrite();
+            mapping.fill(nowNanos, s, o);
+            o.sequence = ++sequence;
+            buffer.publish();
+        }
+    }
+
+    /** Simulated clock: the control thread runs the policy step while simulated time stands still. */
+    static final class LockstepFeed implements StepStartListener {
+        private final PolicyRuntime runtime;
+        private final ObservationMapping mapping;
+        private final Observation observation;
+        private long tick;
+        private long stepNanos;
+
+        LockstepFeed(PolicyRuntime runtime, ObservationMapping mapping) {
+            this.runtime = runtime;
+            this.mapping = mapping;
+            this.observation = runtime.newObservation();
+            // Simulated time stands still while the policy infers: its clock is the step's time.
+            runtime.useClock(() -> stepNanos);
+        }
+
+        @Override
+        public void onStepStart(long nowNanos, boolean episodeStart, StepObservation s) {
+            if (episodeStart) {
+                runtime.reset(); // no chunk of the last episode may blend into this one
+            }
+            if (!s.featuresPresent) {
+                return;
+            }
+            stepNanos = nowNanos;
+            mapping.fill(nowNanos, s, observation);
+            observation.sequence = tick;
+            runtime.step(tick++, nowNanos, observation);
+        }
     }
 }

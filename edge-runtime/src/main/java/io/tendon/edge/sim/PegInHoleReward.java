@@ -1,5 +1,7 @@
 package io.tendon.edge.sim;
 
+import io.tendon.edge.step.EpisodeOutcome;
+
 /**
  * The per-step reward of the peg-in-hole task, computed at the end of each policy step:
  *

@@ -19,6 +19,8 @@ public final class SimFeatures {
     public static final int OBSERVATION_DIM = 21;
     public static final int LATENT_DIM = 40;
     public static final int PROPRIO_DIM = 12;
+    /** Where the hole estimate (x, y, z) starts in {@link #observation}. */
+    public static final int HOLE_ESTIMATE = 18;
 
     private SimFeatures() {
     }

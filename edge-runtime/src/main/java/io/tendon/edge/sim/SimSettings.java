@@ -1,13 +1,13 @@
 package io.tendon.edge.sim;
 
-import static io.tendon.edge.sim.SimParameters.*;
+import static io.tendon.edge.sim.SimParameterTable.*;
 
-import io.tendon.edge.control.Parameters;
+import io.tendon.edge.control.ParameterReader;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Validated, typed values of {@link SimParameters}. Immutable. */
+/** Validated, typed values of {@link SimParameterTable}. Immutable. */
 public final class SimSettings {
 
     public final long seed;
@@ -31,7 +31,7 @@ public final class SimSettings {
     public final double toolMass;
     public final double expertNoise;
 
-    private SimSettings(Parameters p) {
+    private SimSettings(ParameterReader p) {
         seed = p.getLong(SEED);
         stepRateHz = (int) p.getLong(STEP_RATE_HZ);
         episodeTimeout = p.get(EPISODE_TIMEOUT);
@@ -56,7 +56,7 @@ public final class SimSettings {
 
     /** @throws io.tendon.edge.control.InvalidConfigurationException naming each bad key, value, unit and bounds */
     public static SimSettings load(Function<String, Optional<String>> lookup) {
-        return new SimSettings(Parameters.load(ALL, lookup));
+        return new SimSettings(ParameterReader.load(ALL, lookup));
     }
 
     public static SimSettings defaults() {
@@ -64,6 +64,6 @@ public final class SimSettings {
     }
 
     public static SimSettings with(Map<String, String> overrides) {
-        return load(Parameters.lookup(overrides));
+        return load(ParameterReader.lookup(overrides));
     }
 }

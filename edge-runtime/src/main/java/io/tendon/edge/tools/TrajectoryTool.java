@@ -1,9 +1,9 @@
 package io.tendon.edge.tools;
 
 import io.tendon.edge.control.Command;
-import io.tendon.edge.control.ControlParameters;
+import io.tendon.edge.control.ControlParameterTable;
 import io.tendon.edge.control.ControlSettings;
-import io.tendon.edge.control.Parameters;
+import io.tendon.edge.control.ParameterReader;
 import io.tendon.edge.control.RobotSample;
 import io.tendon.edge.control.SafetyTrips;
 import io.tendon.edge.control.SimulatedClockPacer;
@@ -12,7 +12,7 @@ import io.tendon.edge.control.Targets;
 import io.tendon.edge.sim.ExpertRole;
 import io.tendon.edge.sim.ForceProfile;
 import io.tendon.edge.sim.SimEpisodeRunner;
-import io.tendon.edge.sim.SimParameters;
+import io.tendon.edge.sim.SimParameterTable;
 import io.tendon.edge.sim.SimSettings;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,8 +86,8 @@ public final class TrajectoryTool {
             }
         }
         for (String key : config.keySet()) {
-            boolean known = ControlParameters.ALL.stream().anyMatch(p -> p.key().equals(key))
-                    || SimParameters.ALL.stream().anyMatch(p -> p.key().equals(key));
+            boolean known = ControlParameterTable.ALL.stream().anyMatch(p -> p.key().equals(key))
+                    || SimParameterTable.ALL.stream().anyMatch(p -> p.key().equals(key));
             if (!known) {
                 throw new IllegalArgumentException("unknown parameter " + key);
             }
@@ -106,8 +106,8 @@ public final class TrajectoryTool {
         double duration = positive(opts, "duration", 10);
         int every = (int) positive(opts, "every", 1);
         Path file = Path.of(opts.getOrDefault("out", "trajectory.csv"));
-        ControlSettings control = ControlSettings.load(Parameters.lookup(config));
-        SimSettings sim = SimSettings.load(Parameters.lookup(config));
+        ControlSettings control = ControlSettings.load(ParameterReader.lookup(config));
+        SimSettings sim = SimSettings.load(ParameterReader.lookup(config));
         long seed = opts.containsKey("seed") ? Long.parseLong(opts.get("seed")) : sim.seed;
 
         SimEpisodeRunner.Builder builder = SimEpisodeRunner.builder(control, sim).firstSeed(seed);
@@ -132,7 +132,7 @@ public final class TrajectoryTool {
             Map<String, String> free = new HashMap<>(config);
             free.putIfAbsent("tendon.sim.start-height", "0.2");
             free.put("tendon.sim.episode-timeout", "600");
-            sim = SimSettings.load(Parameters.lookup(free));
+            sim = SimSettings.load(ParameterReader.lookup(free));
             builder = SimEpisodeRunner.builder(control, sim).firstSeed(seed).expert(ExpertRole.NONE).policy(hold)
                     .forceProfile(profile);
         }

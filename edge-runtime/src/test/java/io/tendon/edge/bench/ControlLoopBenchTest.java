@@ -2,15 +2,16 @@ package io.tendon.edge.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tendon.edge.control.ControlMetrics;
+import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.ControlSettings;
 import io.tendon.edge.control.SimulatedClockPacer;
 import io.tendon.edge.control.TargetBuffer;
 import io.tendon.edge.control.Targets;
 import io.tendon.edge.control.WallClockPacer;
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.PolicyStepRing;
+import io.tendon.edge.step.PolicyStep;
+import io.tendon.edge.step.PolicyStepRing;
 import io.tendon.edge.sim.SimEpisodeRunner;
+import io.tendon.edge.sim.SimFeatures;
 import io.tendon.edge.sim.SimSettings;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Source;
@@ -104,10 +105,10 @@ class ControlLoopBenchTest {
      * and nothing else. Returns {jitter p50, jitter p999, compute p50, compute p999, misses} (us).
      */
     private double[] wallClock(boolean realistic) throws Exception {
-        ControlMetrics metrics = new ControlMetrics();
+        ControlCounters metrics = new ControlCounters();
         int capacity = (int) (seconds * control.rateHz) + 1000;
         metrics.enableSampleLog(capacity);
-        PolicyStepRing steps = new PolicyStepRing(256);
+        PolicyStepRing steps = new PolicyStepRing(256, SimFeatures.OBSERVATION_DIM, SimFeatures.LATENT_DIM);
         TargetBuffer policyThreadOutput = new TargetBuffer();
         WallClockPacer pacer;
         if (realistic) {
@@ -182,7 +183,7 @@ class ControlLoopBenchTest {
                 }
             }, "policy");
             publisher = new Thread(() -> {
-                PolicyStep step = new PolicyStep();
+                PolicyStep step = new PolicyStep(SimFeatures.OBSERVATION_DIM, SimFeatures.LATENT_DIM);
                 while (running) {
                     if (!steps.poll(step)) {
                         LockSupport.parkNanos(2_000_000);
@@ -221,7 +222,7 @@ class ControlLoopBenchTest {
         double[] result = new double[1];
         Thread t = new Thread(() -> {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            PolicyStepRing ring = new PolicyStepRing(64);
+            PolicyStepRing ring = new PolicyStepRing(64, SimFeatures.OBSERVATION_DIM, SimFeatures.LATENT_DIM);
             SimEpisodeRunner runner = SimEpisodeRunner.builder(control, sim).listener(ring).build();
             SimulatedClockPacer pacer = new SimulatedClockPacer(control.periodNanos, 0, runner);
             pacer.run(250_000); // warm-up until C2 has settled

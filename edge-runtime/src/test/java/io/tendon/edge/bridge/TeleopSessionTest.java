@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tendon.edge.control.ControlMetrics;
+import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.ControlSettings;
 import io.tendon.edge.control.TargetBuffer;
 import io.tendon.edge.control.Targets;
@@ -19,7 +19,7 @@ class TeleopSessionTest {
 
     private final TargetBuffer buffer = new TargetBuffer();
     private final ControlSettings settings = ControlSettings.defaults();
-    private final TeleopSession session = new TeleopSession(buffer, new ControlMetrics(), settings, () -> 77L);
+    private final TeleopSession session = new TeleopSession(buffer, new ControlCounters(), settings, () -> 77L);
 
     private static Pose pose(double x, double qw, double qz) {
         return Pose.newBuilder().setPosition(Vector3.newBuilder().setX(x).setY(0.1).setZ(0.2))

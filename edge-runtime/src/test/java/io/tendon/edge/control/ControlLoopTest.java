@@ -123,7 +123,7 @@ class ControlLoopTest {
             into.copyFrom(plan);
             return true;
         };
-        ControlLoop loop = new ControlLoop(settings, executor, new TargetBuffer(), new ControlMetrics());
+        ControlLoop loop = new ControlLoop(settings, executor, new TargetBuffer(), new ControlCounters());
         RobotSample robot = new RobotSample();
         Command command = new Command();
         long[] now = {1_000_000_000L};

@@ -9,7 +9,7 @@ import java.util.Map;
 final class LoopRig {
 
     final ControlSettings settings;
-    final ControlMetrics metrics = new ControlMetrics();
+    final ControlCounters metrics = new ControlCounters();
     final TargetBuffer policy = new TargetBuffer();
     final TargetBuffer human = new TargetBuffer();
     final ControlLoop loop;

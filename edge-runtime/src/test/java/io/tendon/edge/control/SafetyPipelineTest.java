@@ -211,7 +211,7 @@ class SafetyPipelineTest {
     @Test
     void noConfigurationTurnsTheSafetyOff() {
         // Every bound has a finite, positive limit: there is no value meaning "unlimited".
-        for (Parameter p : ControlParameters.ALL) {
+        for (ParameterSpec p : ControlParameterTable.ALL) {
             assertTrue(Double.isFinite(p.max()) && Double.isFinite(p.min()), p.key());
             if (p.key().startsWith("tendon.safety.max-")) {
                 assertTrue(p.min() > 0 && p.max() < 1e4, p.key());

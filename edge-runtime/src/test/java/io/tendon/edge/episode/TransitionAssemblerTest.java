@@ -1,5 +1,6 @@
 package io.tendon.edge.episode;
 
+import io.tendon.edge.sim.SimFeatures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tendon.edge.control.ControlSettings;
 import io.tendon.edge.control.SimulatedClockPacer;
 import io.tendon.edge.sim.ExpertRole;
-import io.tendon.edge.sim.PolicyStep;
+import io.tendon.edge.step.PolicyStep;
 import io.tendon.edge.sim.SimEpisodeRunner;
 import io.tendon.edge.sim.SimSettings;
 import io.tendon.schemas.v1.Source;
@@ -27,7 +28,7 @@ class TransitionAssemblerTest {
     private final RewardInbox inbox = new RewardInbox();
 
     private TransitionAssembler assembler(boolean demonstrations, TransitionAssembler.ProposalSource proposals) {
-        return new TransitionAssembler("arm-1", "run", 1, H, demonstrations, proposals, inbox, () -> 1_764_400_000_000_000_000L,
+        return new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, demonstrations, proposals, inbox, () -> 1_764_400_000_000_000_000L,
                 transitions::add, new TransitionAssembler.EpisodeListener() {
                     @Override
                     public void started(String episodeId, long seed) {
@@ -47,8 +48,7 @@ class TransitionAssemblerTest {
         SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
                 .expert(ExpertRole.DEMONSTRATOR).firstSeed(11)
                 .listener(step -> {
-                    PolicyStep copy = new PolicyStep();
-                    copy.copyFrom(step);
+                    PolicyStep copy = step.copy();
                     steps.add(copy);
                     assembler.onStep(step);
                 }).build();

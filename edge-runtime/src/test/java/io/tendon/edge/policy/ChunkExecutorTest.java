@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.Quaternions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -193,9 +194,9 @@ class ChunkExecutorTest {
         double[] back = new double[3];
         double[][] cases = {{0, 0, 0}, {1e-12, 0, 0}, {0.3, -0.2, 0.1}, {0, 0, Math.PI - 1e-6}, {2.0, 1.0, -0.5}};
         for (double[] v : cases) {
-            Rotations.quaternionFromRotationVector(v[0], v[1], v[2], q, 0);
+            Quaternions.exp(v[0], v[1], v[2], q, 0);
             assertEquals(1.0, q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3], 1e-12);
-            Rotations.rotationVectorFromQuaternion(q, 0, back, 0);
+            Quaternions.log(q, 0, back, 0);
             assertArrayEquals(v, back, 1e-9);
         }
     }

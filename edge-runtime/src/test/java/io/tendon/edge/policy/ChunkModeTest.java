@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.Quaternions;
 import static io.tendon.edge.policy.TestBundles.A;
 import static io.tendon.edge.policy.TestBundles.f32;
 import static io.tendon.edge.policy.TestBundles.graph;
@@ -154,7 +155,7 @@ class ChunkModeTest {
             Observation obs = observation(rt, 0f);
             clock.now = 2_000_000L; // 2 ms after the tick
             assertEquals(StepOutcome.PUBLISHED, rt.step(0, 0, obs));
-            ChunkRecord record = rt.proposals().takeFresh();
+            ChunkRecord record = rt.proposals().take();
             assertNotNull(record);
             float[] want = expected(obs, lastNoise, true);
             assertArrayEquals(want, java.util.Arrays.copyOf(record.actions, H * A), 2e-4f);
@@ -182,7 +183,7 @@ class ChunkModeTest {
             clock.now = 1_000_000L;
             assertEquals(StepOutcome.PUBLISHED, rt.step(0, 0, obs));
             float[] chunk = expected(obs, lastNoise, false);
-            ActionPlan plan = rt.executor().publisher().takeFresh();
+            ActionPlan plan = rt.executor().publisher().take();
             assertNotNull(plan);
             // Row 0 (tick 0) is dropped: its time passes during inference. Rows 1..2 are executed,
             // row 3 is the interpolation end point.
@@ -217,10 +218,10 @@ class ChunkModeTest {
             double[] q2 = new double[4];
             double[] q = new double[4];
             double[] rv = new double[3];
-            Rotations.quaternionFromRotationVector(chunk[A + 3], chunk[A + 4], chunk[A + 5], q1, 0);
-            Rotations.quaternionFromRotationVector(chunk[2 * A + 3], chunk[2 * A + 4], chunk[2 * A + 5], q2, 0);
-            Rotations.slerp(q1, 0, q2, 0, 0.5, q, 0);
-            Rotations.rotationVectorFromQuaternion(q, 0, rv, 0);
+            Quaternions.exp(chunk[A + 3], chunk[A + 4], chunk[A + 5], q1, 0);
+            Quaternions.exp(chunk[2 * A + 3], chunk[2 * A + 4], chunk[2 * A + 5], q2, 0);
+            Quaternions.slerp(q1, 0, q2, 0, 0.5, q, 0);
+            Quaternions.log(q, 0, rv, 0);
             assertArrayEquals(rv, new double[] {t.pose[3], t.pose[4], t.pose[5]}, 1e-6, "orientation is slerped");
         }
     }
@@ -234,14 +235,14 @@ class ChunkModeTest {
             noiseBase = 0.1f;
             rt.step(0, 0, obs0);
             float[] c0 = expected(obs0, lastNoise, false);
-            rt.executor().publisher().takeFresh();
+            rt.executor().publisher().take();
             assertEquals(StepOutcome.IDLE, rt.step(1, PERIOD, obs0), "the next chunk is due after the horizon");
             Observation obs2 = observation(rt, 0.3f);
             noiseBase = -0.4f;
             clock.now = 2 * PERIOD + 1_000_000L;
             assertEquals(StepOutcome.PUBLISHED, rt.step(2, 2 * PERIOD, obs2));
             float[] c2 = expected(obs2, lastNoise, false);
-            ActionPlan plan = rt.executor().publisher().takeFresh();
+            ActionPlan plan = rt.executor().publisher().take();
             // Tick 2 was committed by the first chunk; ticks 3..5 come from the new one, tick 3 blended.
             assertEquals(2, plan.firstTick);
             assertEquals(LATENCY + EXEC + 1, plan.count);
@@ -272,7 +273,7 @@ class ChunkModeTest {
             assertEquals(StepOutcome.NON_FINITE, rt.step(2, 2 * PERIOD, obs));
             assertEquals(1, rt.stats().nonFinite());
             assertEquals(1, rt.stats().published());
-            assertNull(rt.executor().publisher().takeFresh(), "nothing new was published");
+            assertNull(rt.executor().publisher().take(), "nothing new was published");
             // The executor still runs the old plan to its end, then holds.
             Targets held = new Targets();
             assertTrue(rt.executor().targetsAt(10 * PERIOD, held));
@@ -302,7 +303,7 @@ class ChunkModeTest {
             }
             assertTrue(over > 0, "the fixture must produce out-of-bounds values");
             assertEquals(over, rt.stats().clampedComponents());
-            ChunkRecord rec = rt.proposals().takeFresh();
+            ChunkRecord rec = rt.proposals().take();
             for (int r = 0; r < H; r++) {
                 assertTrue(rec.actions[r * A] <= 0.3f);
                 assertTrue(rec.actions[r * A + 12] <= 450f);
@@ -319,7 +320,7 @@ class ChunkModeTest {
             assertEquals(StepOutcome.LATE, rt.step(0, 0, obs));
             assertEquals(1, rt.stats().misses());
             assertEquals(0, rt.stats().published());
-            assertNull(rt.executor().publisher().takeFresh());
+            assertNull(rt.executor().publisher().take());
             assertTrue(rt.stats().lastInferenceDelayControlSteps() > 100, "the late delay is measured too");
             clock.now = PERIOD + 2_000_000L;
             assertEquals(StepOutcome.PUBLISHED, rt.step(1, PERIOD, obs), "retried at the next tick");

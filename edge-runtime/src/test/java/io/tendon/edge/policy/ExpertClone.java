@@ -1,8 +1,9 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.sim.SimFeatures;
+import io.tendon.edge.step.StepObservation;
 import io.tendon.edge.control.ControlSettings;
 import io.tendon.edge.control.Targets;
-import io.tendon.edge.sim.SimObservation;
 import io.tendon.schemas.v1.ActionLayout;
 import io.tendon.schemas.v1.ActionLayoutKind;
 import io.tendon.schemas.v1.BundleManifest;
@@ -57,13 +58,13 @@ final class ExpertClone {
     }
 
     /** What the head sees of an observation. */
-    static void features(SimObservation o, float[] f) {
+    static void features(StepObservation o, float[] f) {
         f[0] = (float) o.tcpPose[0];
         f[1] = (float) o.tcpPose[1];
         f[2] = (float) o.tcpPose[2];
-        f[3] = (float) o.holeEstimate[0];
-        f[4] = (float) o.holeEstimate[1];
-        f[5] = (float) o.holeEstimate[2];
+        f[3] = o.features[SimFeatures.HOLE_ESTIMATE];
+        f[4] = o.features[SimFeatures.HOLE_ESTIMATE + 1];
+        f[5] = o.features[SimFeatures.HOLE_ESTIMATE + 2];
         f[6] = (float) o.wrench[0];
         f[7] = (float) o.wrench[1];
         f[8] = (float) o.wrench[2];
@@ -71,7 +72,7 @@ final class ExpertClone {
     }
 
     /** Records one demonstrated step: what the expert saw and the targets it set (scalar form). */
-    void record(long episode, SimObservation seen, Targets did) {
+    void record(long episode, StepObservation seen, Targets did) {
         float[] f = new float[FEATURES];
         features(seen, f);
         if (!did.scalarStiffness) {

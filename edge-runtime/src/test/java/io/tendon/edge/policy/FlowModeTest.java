@@ -87,7 +87,7 @@ class FlowModeTest {
     float[] chunk(PolicyRuntime rt, long tick, Observation obs) {
         clock.now = tick * rt.periodNanos() + 1_000_000L;
         assertEquals(StepOutcome.PUBLISHED, rt.step(tick, tick * rt.periodNanos(), obs));
-        return Arrays.copyOf(rt.proposals().takeFresh().actions, H * A);
+        return Arrays.copyOf(rt.proposals().take().actions, H * A);
     }
 
     @Test

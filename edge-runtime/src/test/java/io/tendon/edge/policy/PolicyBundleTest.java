@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.bundle.TensorRoles;
 import static io.tendon.edge.policy.TestBundles.A;
 import static io.tendon.edge.policy.TestBundles.f32;
 import static io.tendon.edge.policy.TestBundles.graph;

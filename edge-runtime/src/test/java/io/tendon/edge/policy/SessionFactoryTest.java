@@ -81,7 +81,7 @@ class SessionFactoryTest {
                     ReferenceBundles.observe(obs, 5, 0);
                     long now = System.nanoTime();
                     assertEquals(StepOutcome.PUBLISHED, rt.step(0, now, obs));
-                    float[] chunk = rt.proposals().takeFresh().actions.clone();
+                    float[] chunk = rt.proposals().take().actions.clone();
                     if (reference == null) {
                         reference = chunk;
                     } else {

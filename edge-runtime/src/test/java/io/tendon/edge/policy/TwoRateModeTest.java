@@ -142,12 +142,12 @@ class TwoRateModeTest {
                 for (int j = 0; j < A; j++) {
                     want[j] += LAMBDA * corr[j];
                 }
-                ChunkRecord rec = rt.proposals().takeFresh();
+                ChunkRecord rec = rt.proposals().take();
                 assertNotNull(rec);
                 assertEquals(1, rec.rows);
                 assertEquals(tick + LATENCY, rec.firstTick, "the row is executed latency_steps after its tick");
                 assertArrayEquals(want, Arrays.copyOf(rec.actions, A), 2e-4f, "tick " + tick + " (N = " + n + ")");
-                ActionPlan plan = rt.executor().publisher().takeFresh();
+                ActionPlan plan = rt.executor().publisher().take();
                 assertEquals(tick == 0 ? 1 : 2, plan.count, "from the previous row to the new one");
                 assertEquals(tick + LATENCY - (tick == 0 ? 0 : 1), plan.firstTick);
             }
@@ -188,7 +188,7 @@ class TwoRateModeTest {
                 System.arraycopy(wrench(Math.max(0, 1 - n + 1 + i)), 0, wrenchWindow, i * 6, 6);
             }
             float[] targets = TestGraphs.causalFastReference(A, wf, ws, bs, 0f, cond, wrenchWindow, new float[n * A], n);
-            ChunkRecord rec = rt.proposals().takeFresh();
+            ChunkRecord rec = rt.proposals().take();
             assertArrayEquals(Arrays.copyOfRange(targets, (n - 1) * A, n * A), Arrays.copyOf(rec.actions, A), 2e-4f);
             assertEquals(2 * 4, rt.graphLatencies().get("fast").count(), "4 Euler steps per tick");
         }

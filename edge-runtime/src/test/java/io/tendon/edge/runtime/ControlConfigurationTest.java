@@ -64,11 +64,11 @@ class ControlConfigurationTest {
         Map<String, String> shipped = new java.util.HashMap<>();
         p.stringPropertyNames().forEach(k -> shipped.put(k, p.getProperty(k)));
         assertTrue(ControlService.unknownKeys(shipped.keySet()).isEmpty());
-        for (var param : io.tendon.edge.control.ControlParameters.ALL) {
+        for (var param : io.tendon.edge.control.ControlParameterTable.ALL) {
             assertTrue(shipped.containsKey(param.key()), "documented: " + param.key());
             assertEquals(param.defaultValue(), Double.parseDouble(shipped.get(param.key())), 0, param.key());
         }
-        for (var param : io.tendon.edge.sim.SimParameters.ALL) {
+        for (var param : io.tendon.edge.sim.SimParameterTable.ALL) {
             assertTrue(shipped.containsKey(param.key()), "documented: " + param.key());
             assertEquals(param.defaultValue(), Double.parseDouble(shipped.get(param.key())), 0, param.key());
         }

@@ -1,7 +1,7 @@
 package io.tendon.edge.runtime;
 
-import io.tendon.edge.sim.PolicyStep;
-import io.tendon.edge.sim.PolicyStepListener;
+import io.tendon.edge.step.PolicyStep;
+import io.tendon.edge.step.PolicyStepListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
@@ -15,8 +15,7 @@ public class RecordingStepListener implements PolicyStepListener {
 
     @Override
     public synchronized void onPolicyStep(PolicyStep step) {
-        PolicyStep copy = new PolicyStep();
-        copy.copyFrom(step);
+        PolicyStep copy = step.copy();
         steps.addLast(copy);
         while (steps.size() > 5000) {
             steps.removeFirst();

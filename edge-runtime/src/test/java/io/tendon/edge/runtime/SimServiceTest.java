@@ -13,8 +13,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.tendon.edge.sim.EpisodeOutcome;
-import io.tendon.edge.sim.PolicyStep;
+import io.tendon.edge.step.EpisodeOutcome;
+import io.tendon.edge.step.PolicyStep;
 import io.tendon.schemas.v1.EdgeStatus;
 import io.tendon.schemas.v1.EdgeStatusRequest;
 import io.tendon.schemas.v1.EdgeStatusService;
@@ -78,7 +78,8 @@ class SimServiceTest {
         assertTrue(s.getTicks() > 1000, "ticks " + s.getTicks());
         assertTrue(s.getControlRateHz() > 500 && s.getControlRateHz() < 1100, "rate " + s.getControlRateHz());
         assertEquals(8, s.getSafetyTripsCount());
-        assertTrue(s.getEpisodeId().startsWith("sim-seed-"), s.getEpisodeId());
+        // The id transitions, markers and people's rewards use for the running episode.
+        assertTrue(s.getEpisodeId().startsWith("ep-"), s.getEpisodeId());
 
         String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
                 .extract().asString();

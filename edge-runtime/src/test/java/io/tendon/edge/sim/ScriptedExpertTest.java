@@ -1,5 +1,6 @@
 package io.tendon.edge.sim;
 
+import io.tendon.edge.step.EpisodeOutcome;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tendon.edge.control.ControlSettings;
@@ -21,7 +22,7 @@ class ScriptedExpertTest {
                     if (s.outcome != EpisodeOutcome.RUNNING) {
                         log.append(String.format("seed %d: %s after %.2f s (phase %d, peak Fz %.1f)%n", s.seed,
                                 EpisodeOutcome.name(s.outcome), s.nextObservation.time, holder[0].expert().phase(),
-                                s.wrenchPeak[2]));
+                                s.nextObservation.wrenchPeak[2]));
                     }
                 }).build();
         holder[0] = runner;

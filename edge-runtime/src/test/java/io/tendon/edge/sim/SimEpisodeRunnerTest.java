@@ -1,5 +1,8 @@
 package io.tendon.edge.sim;
 
+import io.tendon.edge.step.EpisodeOutcome;
+import io.tendon.edge.step.PolicyStepRing;
+import io.tendon.edge.step.PolicyStep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,7 +66,7 @@ class SimEpisodeRunnerTest {
     @Test
     void controlThreadAllocatesNothingOverTwoHundredThousandTicks() {
         // Episode resets, the expert, the step hook into a ring and the whole control tick are all on this thread.
-        PolicyStepRing ring = new PolicyStepRing(64);
+        PolicyStepRing ring = new PolicyStepRing(64, SimFeatures.OBSERVATION_DIM, SimFeatures.LATENT_DIM);
         SimEpisodeRunner runner = SimEpisodeRunner.builder(control, sim).firstSeed(7).listener(ring).build();
         SimulatedClockPacer pacer = new SimulatedClockPacer(control.periodNanos, 0, runner);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -87,8 +90,7 @@ class SimEpisodeRunnerTest {
         List<PolicyStep> steps = new ArrayList<>();
         SimEpisodeRunner runner = SimEpisodeRunner.builder(control, sim).firstSeed(5)
                 .listener(s -> {
-                    PolicyStep copy = new PolicyStep();
-                    copy.copyFrom(s);
+                    PolicyStep copy = s.copy();
                     steps.add(copy);
                 }).build();
         SimulatedClockPacer pacer = new SimulatedClockPacer(control.periodNanos, 0, runner);
@@ -113,7 +115,7 @@ class SimEpisodeRunnerTest {
             assertTrue(Double.isFinite(s.reward));
             assertTrue(s.ticks <= runner.ticksPerStep() && s.ticks > 0);
             assertFalse(s.human, "the demonstrator is not a person");
-            assertEquals(s.nextObservation.holeEstimate[0], s.observation.holeEstimate[0]);
+            assertEquals(s.nextObservation.features[SimFeatures.HOLE_ESTIMATE], s.observation.features[SimFeatures.HOLE_ESTIMATE]);
             if (s.outcome != EpisodeOutcome.RUNNING) {
                 ends++;
                 assertTrue(s.terminated || s.truncated);
@@ -157,8 +159,7 @@ class SimEpisodeRunnerTest {
         SimEpisodeRunner idle = SimEpisodeRunner.builder(control, shortEpisodes).expert(ExpertRole.NONE)
                 .listener(s -> {
                     if (s.outcome != EpisodeOutcome.RUNNING) {
-                        PolicyStep c = new PolicyStep();
-                        c.copyFrom(s);
+                        PolicyStep c = s.copy();
                         ends.add(c);
                     }
                 }).build();

@@ -12,7 +12,7 @@ import io.tendon.edge.policy.PolicyBundle;
 import io.tendon.edge.policy.PolicyBundleException;
 import io.tendon.edge.policy.PolicyLoop;
 import io.tendon.edge.policy.PolicyRuntime;
-import io.tendon.edge.policy.TripleBuffer;
+import io.tendon.edge.control.LatestValue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -145,7 +145,7 @@ public class PolicyService {
     }
 
     /** What the policy proposed at each published step (for transitions), or empty without a bundle. */
-    public Optional<TripleBuffer<ChunkRecord>> proposals() {
+    public Optional<LatestValue<ChunkRecord>> proposals() {
         return runtime().map(PolicyRuntime::proposals);
     }
 

@@ -40,9 +40,11 @@ class PolicyServiceTest {
             try {
                 var dir = ServiceFixtures.twoRateBundle(Files.createTempDirectory("tendon-bundle"));
                 // The test is the robot side and writes the observations itself: a gRPC bridge with
-                // no driver connected leaves it the only writer.
+                // no driver connected leaves it the only writer. A driver would send the bundle's
+                // 32 features as the layout's latent.
                 return Map.of("tendon.policy.bundle-dir", dir.toString(),
                         "tendon.edge.bridge", "grpc",
+                        "tendon.edge.layout.latent-dim", "32",
                         "tendon.policy.noise-seed", "5",
                         "tendon.policy.max-observation-age-ms", "200");
             } catch (IOException e) {
