@@ -54,9 +54,6 @@ public interface EdgeConfig {
     Topics topics();
 
     @Valid
-    Layout layout();
-
-    @Valid
     Publisher publisher();
 
     @Valid
@@ -81,30 +78,6 @@ public interface EdgeConfig {
         @DecimalMin("-1e6")
         @DecimalMax("1e6")
         double failureReward();
-    }
-
-    /**
-     * The Transition layout this edge publishes (schemas: transition.proto); it must equal the
-     * learner's tendon.layout.*, or the learner dead-letters every transition.
-     */
-    interface Layout {
-        /** Layout version (1-1000). */
-        @WithDefault("1")
-        @Min(1)
-        @Max(1000)
-        int version();
-
-        /** Length of Observation.latent (1-65536). */
-        @WithDefault("40")
-        @Min(1)
-        @Max(65536)
-        int latentDim();
-
-        /** Chunk length H of a transition, policy steps (1-256). */
-        @WithDefault("16")
-        @Min(1)
-        @Max(256)
-        int horizon();
     }
 
     interface Topics {

@@ -3,6 +3,7 @@ package io.tendon.edge.episode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.edge.config.EdgeConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.edge.control.LatestValue;
 import io.tendon.edge.kafka.EpisodeEventEmitter;
 import io.tendon.edge.kafka.TransitionPublisher;
@@ -32,6 +33,9 @@ public class TransitionRecorder implements PolicyStepListener {
     EdgeConfig config;
 
     @Inject
+    LayoutConfig layout;
+
+    @Inject
     TransitionPublisher publisher;
 
     @Inject
@@ -50,8 +54,8 @@ public class TransitionRecorder implements PolicyStepListener {
     void init() {
         String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
         boolean demonstrations = config.bridge().equals("sim") && config.simExpert().equals("demonstrator");
-        assembler = new TransitionAssembler(config.robotId(), runId, config.layout().version(),
-                config.layout().latentDim(), config.layout().horizon(), demonstrations, this::latestProposal, rewards,
+        assembler = new TransitionAssembler(config.robotId(), runId, layout.version(),
+                layout.latentDim(), layout.horizon(), demonstrations, this::latestProposal, rewards,
                 () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());
         FunctionCounter.builder("tendon.edge.transitions.recorded", assembler, TransitionAssembler::emitted)
                 .description("Transitions assembled from policy steps").register(registry);

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.tendon.edge.bridge.GrpcRobotLink;
 import io.tendon.edge.bridge.TeleopSession;
 import io.tendon.edge.config.EdgeConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.ControlParameterTable;
 import io.tendon.edge.control.ControlSettings;
@@ -68,6 +69,9 @@ public class ControlService {
     EdgeConfig edge;
 
     @Inject
+    LayoutConfig layout;
+
+    @Inject
     Config config;
 
     @Inject
@@ -115,7 +119,7 @@ public class ControlService {
         clock = resolveClock(edge.bridge(), edge.clock());
 
         if (edge.bridge().equals("grpc")) {
-            link = new GrpcRobotLink(settings, metrics, edge.layout().latentDim(), edge.robot().successReward(),
+            link = new GrpcRobotLink(settings, metrics, layout.latentDim(), edge.robot().successReward(),
                     edge.robot().failureReward());
             robot = link;
             robotLoop = new RobotLoop(settings, policy, teleop, metrics, link, edge.robot().stepRateHz());
@@ -127,9 +131,9 @@ public class ControlService {
                 link.stop();
             };
         } else {
-            if (edge.layout().latentDim() != SimFeatures.LATENT_DIM) {
-                throw new InvalidConfigurationException(List.of("tendon.edge.layout.latent-dim = "
-                        + edge.layout().latentDim() + ", but the simulator's encoder gives " + SimFeatures.LATENT_DIM));
+            if (layout.latentDim() != SimFeatures.LATENT_DIM) {
+                throw new InvalidConfigurationException(List.of("tendon.layout.latent-dim = "
+                        + layout.latentDim() + ", but the simulator's encoder gives " + SimFeatures.LATENT_DIM));
             }
             ExpertRole role = ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT));
             simRobot = new SimRobot(simSettings, settings.dt, role, teleop, null, simSettings.seed);

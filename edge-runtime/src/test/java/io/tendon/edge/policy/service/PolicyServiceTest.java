@@ -44,7 +44,7 @@ class PolicyServiceTest {
                 // 32 features as the layout's latent.
                 return Map.of("tendon.policy.bundle-dir", dir.toString(),
                         "tendon.edge.bridge", "grpc",
-                        "tendon.edge.layout.latent-dim", "32",
+                        "tendon.layout.latent-dim", "32",
                         "tendon.policy.noise-seed", "5",
                         "tendon.policy.max-observation-age-ms", "200");
             } catch (IOException e) {
