@@ -2,7 +2,13 @@ package io.tendon.learner.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.DeadLetterReason;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.Outcome;
+import io.tendon.learner.record.Rejection;
+import io.tendon.learner.record.TransitionDecoder;
+import io.tendon.learner.record.TransitionSink;
+import io.tendon.learner.record.TransitionValidator;
 import io.tendon.schemas.v1.EpisodeEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

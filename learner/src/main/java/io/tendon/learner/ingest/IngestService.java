@@ -8,6 +8,8 @@ import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.demo.DemonstrationLoader;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionValidator;
 import io.tendon.learner.replay.ReplayBuffer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,7 @@
 package io.tendon.learner.quality;
 
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.record.Outcome;
 
 /**
  * Turns an episode's statistics into the weight its rows carry into training (ALGORITHMS.md

@@ -2,10 +2,10 @@ package io.tendon.learner.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.ingest.DecodedTransition;
-import io.tendon.learner.ingest.TransitionSink;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionSink;
 import io.tendon.learner.quality.EpisodeScorer;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import io.tendon.schemas.v1.Source;
 import java.io.IOException;
 import java.io.InputStream;

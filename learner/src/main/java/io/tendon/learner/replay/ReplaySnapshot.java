@@ -2,7 +2,7 @@ package io.tendon.learner.replay;
 
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.quality.EpisodeStats;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tendon.learner.record.DeadLetterReason;
 import io.tendon.learner.replay.ReplayBuffer;
 import io.tendon.schemas.v1.EpisodeEvent;
 import io.tendon.schemas.v1.Source;
@@ -14,6 +15,7 @@ import io.tendon.schemas.v1.Transition;
 import io.tendon.testing.KafkaBroker;
 import io.tendon.testing.KafkaBrokerResource;
 import io.tendon.testing.Transitions;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,8 +1,8 @@
 package io.tendon.learner.replay;
 
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.ingest.DecodedTransition;
-import io.tendon.learner.ingest.TransitionDecoder;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionDecoder;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Source;
 import io.tendon.schemas.v1.Transition;

@@ -1,4 +1,4 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
 import io.tendon.learner.config.LearnerConfig;
 import java.nio.charset.StandardCharsets;
