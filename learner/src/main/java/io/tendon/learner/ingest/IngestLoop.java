@@ -1,7 +1,7 @@
 package io.tendon.learner.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.RebuildFrom;
 import io.tendon.learner.record.DeadLetterReason;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.Outcome;
@@ -80,7 +80,7 @@ public final class IngestLoop implements Runnable {
 
     /** What the loop reads, where it starts, and how it is throttled. */
     public record Options(String transitionsTopic, String eventsTopic, String deadLetterTopic, Duration pollTimeout,
-            long retryBackoffMs, LearnerConfig.RebuildFrom rebuildFrom, boolean throttleIngest,
+            long retryBackoffMs, RebuildFrom rebuildFrom, boolean throttleIngest,
             Map<TopicPartition, Long> startOffsets, Duration commitInterval) {
 
         public Options {
@@ -368,7 +368,7 @@ public final class IngestLoop implements Runnable {
             }
             if (start != null) {
                 consumer.seek(tp, start);
-            } else if (options.rebuildFrom() == LearnerConfig.RebuildFrom.RETENTION_START) {
+            } else if (options.rebuildFrom() == RebuildFrom.RETENTION_START) {
                 fromBeginning.add(tp);
             }
         }
