@@ -4,6 +4,7 @@
  * offline critic ({@link io.tendon.learner.algo.IqlCritic}), CQL ({@link io.tendon.learner.algo.Cql}),
  * ALOE advantage weights ({@link io.tendon.learner.algo.AdvantageWeights}), the BORA residual
  * ({@link io.tendon.learner.algo.BoraResidual}) and BC warm-up ({@link io.tendon.learner.algo.BcWarmup}).
- * No Kafka, CDI or scheduling here: each update takes a batch and returns its statistics.
+ * May import nn, policy (the base policy's actions) and replay (the batch); no Kafka, CDI or
+ * scheduling: each update takes a batch and returns its statistics.
  */
 package io.tendon.learner.algo;

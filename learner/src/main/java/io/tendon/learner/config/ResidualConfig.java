@@ -5,32 +5,17 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
-import java.util.List;
 
-/** tendon.residual.*: the BORA residual of ALGORITHMS.md section 5, with the RL-token edit options. */
-public interface ResidualConfig {
+/**
+ * tendon.residual.*: the BORA residual of ALGORITHMS.md section 5, with the RL-token edit options;
+ * hidden, layer-norm, learning-rate and grad-clip as in {@link NetworkConfig}.
+ */
+public interface ResidualConfig extends NetworkConfig {
 
-    /** Hidden layer widths (each 1-8192). */
-    @WithDefault("256,256")
-    @NotEmpty
-    List<@Min(1) @Max(8192) Integer> hidden();
-
-    /** LayerNorm after every hidden linear layer. */
+    /** LayerNorm after every hidden linear layer; redeclared for the residual's own default. */
+    @Override
     @WithDefault("false")
     boolean layerNorm();
-
-    /** AdamW learning rate (1e-8-1). */
-    @WithDefault("3e-4")
-    @DecimalMin("1e-8")
-    @DecimalMax("1")
-    double learningRate();
-
-    /** Gradient-norm clip (0-1e6); 0 disables clipping. */
-    @WithDefault("10")
-    @DecimalMin("0")
-    @DecimalMax("1e6")
-    double gradClip();
 
     /** Final residual scale lambda in a_final = a_base + lambda * res (0-1). */
     @WithDefault("0.1")

@@ -1,7 +1,6 @@
 package io.tendon.learner.config;
 
 import io.smallrye.config.WithDefault;
-import io.tendon.learner.train.Stage;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;

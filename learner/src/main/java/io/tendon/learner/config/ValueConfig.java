@@ -3,38 +3,16 @@ package io.tendon.learner.config;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
-import java.util.List;
 
-/** tendon.value.*: the IQL expectile value network V(s) of ALGORITHMS.md section 5. */
-public interface ValueConfig {
+/**
+ * tendon.value.*: the IQL expectile value network V(s) of ALGORITHMS.md section 5; hidden,
+ * layer-norm, learning-rate and grad-clip as in {@link NetworkConfig}.
+ */
+public interface ValueConfig extends NetworkConfig {
 
     /** Expectile tau (0.01-0.99); 0.5 fits the mean of Q, towards 1 its maximum. */
     @WithDefault("0.7")
     @DecimalMin("0.01")
     @DecimalMax("0.99")
     double expectile();
-
-    /** Hidden layer widths (each 1-8192). */
-    @WithDefault("256,256")
-    @NotEmpty
-    List<@Min(1) @Max(8192) Integer> hidden();
-
-    /** LayerNorm after every hidden linear layer. */
-    @WithDefault("true")
-    boolean layerNorm();
-
-    /** AdamW learning rate (1e-8-1). */
-    @WithDefault("3e-4")
-    @DecimalMin("1e-8")
-    @DecimalMax("1")
-    double learningRate();
-
-    /** Gradient-norm clip (0-1e6); 0 disables clipping. */
-    @WithDefault("10")
-    @DecimalMin("0")
-    @DecimalMax("1e6")
-    double gradClip();
 }

@@ -1,41 +1,34 @@
 package io.tendon.learner.ingest;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.quality.Outcome;
-import io.tendon.schemas.v1.EpisodeEvent;
+import io.tendon.learner.config.RebuildFrom;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionSink;
+import io.tendon.learner.record.TransitionValidator;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 /**
- * The ingest thread: poll a batch, decode and validate each transition, store the good ones in
- * the sink and send the bad ones to the dead-letter topic, then commit the batch's offsets.
+ * The ingest thread: polls a batch, has a {@link BatchProcessor} store its transitions in the
+ * sink (and {@link DeadLetters} take the refused ones), then commits the batch's offsets.
  * Offsets are committed only after every record of the batch is stored or durably
  * dead-lettered, so a crash re-reads the batch and the sink's de-duplication makes the result
  * effectively once. A batch that fails (broker away) is re-read from its first offsets.
@@ -52,29 +45,22 @@ import org.jboss.logging.Logger;
  * when the partition was assigned are <i>catch-up</i> (bulk) inserts: never held back by the
  * rate limiter and not timed as experience latency.
  *
- * <p><b>Rate limiter.</b> Before each live record the loop checks that the limiter allows it
- * (it asks {@link TransitionSink#insertHeadroom()} how many in a row it may insert, then counts
- * down; samples meanwhile only add room); when the trainer has fallen too far behind, the partition is
- * rewound to that record and paused ({@code consumer.pause}), and the loop keeps polling (so
- * the consumer stays in its group) until the limiter allows inserts again. The poll loop itself
- * never blocks longer than the poll timeout.
+ * <p><b>Rate limiter.</b> When the trainer has fallen too far behind, {@link IngestThrottle}
+ * holds live records back: the partition is rewound to the first one held and paused
+ * ({@code consumer.pause}), and the loop keeps polling (so the consumer stays in its group)
+ * until the limiter allows inserts again. The poll loop itself never blocks longer than the
+ * poll timeout.
  *
  * <p><b>Checkpoints</b> are written on this thread between batches, when the replay contents
  * and the positions reached agree exactly.
  */
 public final class IngestLoop implements Runnable {
 
-    public static final String HEADER_REASON = "tendon.dead-letter.reason";
-    public static final String HEADER_DETAIL = "tendon.dead-letter.detail";
-    public static final String HEADER_TOPIC = "tendon.dead-letter.topic";
-    public static final String HEADER_PARTITION = "tendon.dead-letter.partition";
-    public static final String HEADER_OFFSET = "tendon.dead-letter.offset";
-
     private static final Logger LOG = Logger.getLogger(IngestLoop.class);
 
     /** What the loop reads, where it starts, and how it is throttled. */
     public record Options(String transitionsTopic, String eventsTopic, String deadLetterTopic, Duration pollTimeout,
-            long retryBackoffMs, LearnerConfig.RebuildFrom rebuildFrom, boolean throttleIngest,
+            long retryBackoffMs, RebuildFrom rebuildFrom, boolean throttleIngest,
             Map<TopicPartition, Long> startOffsets, Duration commitInterval) {
 
         public Options {
@@ -91,39 +77,18 @@ public final class IngestLoop implements Runnable {
         long write(Map<TopicPartition, Long> positions) throws Exception;
     }
 
-    private static final class PartitionState {
-        final boolean transitions;
-        long catchUpEnd;
-        long position = -1;
-        boolean paused;
-
-        PartitionState(boolean transitions) {
-            this.transitions = transitions;
-        }
-    }
-
-    /** What processing one batch produced, for the consumer thread to act on. */
-    private static final class BatchResult {
-        final Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        /** Transition partitions the rate limiter stopped: the first offset not processed. */
-        final Map<TopicPartition, Long> heldBack = new HashMap<>();
-    }
-
     /** A batch handed to the processor, and its outcome. */
-    private record InFlight(ConsumerRecords<byte[], ByteBuffer> records, Future<BatchResult> result) {
+    private record InFlight(ConsumerRecords<byte[], ByteBuffer> records, Future<BatchProcessor.Result> result) {
     }
 
     private final KafkaConsumer<byte[], ByteBuffer> consumer;
-    private final KafkaProducer<byte[], byte[]> deadLetterProducer;
     private final Options options;
-    private final TransitionDecoder decoder = new TransitionDecoder();
-    private final DecodedTransition decoded;
-    private final TransitionValidator validator;
-    private final TransitionSink sink;
     private final IngestMetrics metrics;
     private final Checkpointer checkpointer;
-    private final LongSupplier nowUnixNanos;
+    private final IngestThrottle throttle;
+    private final BatchProcessor batches;
     private final Map<TopicPartition, Long> pendingStarts;
+    /** The partitions assigned now; the throttle and the batch processor work on the same states. */
     private final Map<TopicPartition, PartitionState> assigned = new HashMap<>();
     /** Positions reached on every partition this loop has read, assigned or not (for checkpoints and re-assignment). */
     private final Map<TopicPartition, Long> reached = new HashMap<>();
@@ -134,23 +99,12 @@ public final class IngestLoop implements Runnable {
     /** Offsets processed and not yet sent in an asynchronous commit. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private long lastCommitNanos;
-    /** Accepted transitions of the batch being processed, by source number (flushed to the metrics per batch). */
-    private final long[] acceptedLive = new long[4];
-    private final long[] acceptedBulk = new long[4];
-    /** The validator's clock read once at the start of the batch being processed. */
-    private long batchNowUnixNanos;
-    /**
-     * Live inserts the rate limiter allows before it must be asked again (the trainer's samples
-     * only add room meanwhile); saves a lock round trip per record.
-     */
-    private long liveInsertBudget;
-    /** Runs {@link #process} while the consumer fetches the next batch; null: process on the consumer thread. */
+    /** Runs {@link BatchProcessor#process} while the consumer fetches the next batch; null: process on the consumer thread. */
     private final ExecutorService processor;
     private InFlight inFlight;
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile CompletableFuture<Long> checkpointRequest;
-    private long pausedSinceNanos;
     private volatile long firstAssignmentNanos;
 
     /**
@@ -163,15 +117,14 @@ public final class IngestLoop implements Runnable {
             Options options, DecodedTransition scratch, TransitionValidator validator, TransitionSink sink,
             IngestMetrics metrics, Checkpointer checkpointer, LongSupplier nowUnixNanos, boolean pipelined) {
         this.consumer = consumer;
-        this.deadLetterProducer = deadLetterProducer;
         this.options = options;
-        this.decoded = scratch;
-        this.validator = validator;
-        this.sink = sink;
         this.metrics = metrics;
         this.checkpointer = checkpointer;
-        this.nowUnixNanos = nowUnixNanos;
         this.pendingStarts = new HashMap<>(options.startOffsets());
+        this.throttle = new IngestThrottle(consumer, sink, options.throttleIngest(), assigned);
+        this.batches = new BatchProcessor(scratch, validator, sink, metrics,
+                new DeadLetters(deadLetterProducer, options.deadLetterTopic(), metrics), throttle, assigned, reached,
+                nowUnixNanos);
         this.processor = pipelined ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, Thread.currentThread().getName() + "-process");
             t.setDaemon(true);
@@ -193,7 +146,7 @@ public final class IngestLoop implements Runnable {
                 for (TopicPartition tp : partitions) {
                     assigned.remove(tp);
                 }
-                endPauseIfNoneLeft();
+                throttle.endPauseIfNoneLeft();
             }
 
             @Override
@@ -205,13 +158,9 @@ public final class IngestLoop implements Runnable {
         boolean clean = false;
         try {
             while (running) {
-                if (options.throttleIngest() && pausedSinceNanos != 0) {
-                    if (sink.awaitInsertAllowed(options.pollTimeout().toNanos())) {
-                        resumeAll();
-                    }
-                }
+                throttle.resumeWhenAllowed(options.pollTimeout());
                 ConsumerRecords<byte[], ByteBuffer> records = consumer.poll(
-                        pausedSinceNanos != 0 && allTransitionsPaused() ? Duration.ZERO : options.pollTimeout());
+                        throttle.holdsEveryTransitionsPartition() ? Duration.ZERO : options.pollTimeout());
                 long now = System.nanoTime();
                 lastPollNanos = now;
                 metrics.tick(now);
@@ -270,11 +219,11 @@ public final class IngestLoop implements Runnable {
 
     private InFlight submit(ConsumerRecords<byte[], ByteBuffer> records) {
         if (processor != null) {
-            return new InFlight(records, processor.submit(() -> process(records)));
+            return new InFlight(records, processor.submit(() -> batches.process(records)));
         }
-        CompletableFuture<BatchResult> result = new CompletableFuture<>();
+        CompletableFuture<BatchProcessor.Result> result = new CompletableFuture<>();
         try {
-            result.complete(process(records));
+            result.complete(batches.process(records));
         } catch (Exception e) {
             result.completeExceptionally(e);
         }
@@ -296,7 +245,7 @@ public final class IngestLoop implements Runnable {
      * the batch fetched meanwhile; returns false when it had to be rewound (not processed).
      */
     private boolean settle(InFlight done, ConsumerRecords<byte[], ByteBuffer> next) {
-        BatchResult result;
+        BatchProcessor.Result result;
         try {
             result = getUninterruptibly(done.result());
         } catch (ExecutionException e) {
@@ -323,7 +272,7 @@ public final class IngestLoop implements Runnable {
         for (Map.Entry<TopicPartition, Long> held : result.heldBack.entrySet()) {
             PartitionState st = assigned.get(held.getKey());
             if (st != null) {
-                holdBack(held.getKey(), st, held.getValue());
+                throttle.holdBack(held.getKey(), st, held.getValue());
             }
         }
         rewind(ConsumerRecords.empty(), next);
@@ -362,7 +311,7 @@ public final class IngestLoop implements Runnable {
             }
             if (start != null) {
                 consumer.seek(tp, start);
-            } else if (options.rebuildFrom() == LearnerConfig.RebuildFrom.RETENTION_START) {
+            } else if (options.rebuildFrom() == RebuildFrom.RETENTION_START) {
                 fromBeginning.add(tp);
             }
         }
@@ -378,147 +327,6 @@ public final class IngestLoop implements Runnable {
             assigned.put(tp, st);
         }
         LOG.infof("ingest assigned %s", partitions);
-    }
-
-    /**
-     * Decodes, validates and stores a polled batch; dead letters are durable when it returns.
-     * Touches no consumer method (it may run on the processor thread): what the rate limiter
-     * held back is returned for the consumer thread to rewind and pause.
-     */
-    private BatchResult process(ConsumerRecords<byte[], ByteBuffer> records) throws Exception {
-        BatchResult result = new BatchResult();
-        // Every record of the batch was fetched by now: one clock read serves their time checks.
-        batchNowUnixNanos = validator.nowUnixNanos();
-        liveInsertBudget = 0;
-        List<PendingDeadLetter> deadLetters = new ArrayList<>();
-        boolean blocked = false;
-        try {
-            blocked = processPartitions(records, result, deadLetters);
-        } finally {
-            // What went into replay is counted even when a later record failed the batch.
-            metrics.acceptedBatch(acceptedLive, acceptedBulk, System.nanoTime());
-        }
-        // Dead letters must be durable before the offsets that dropped them are committed.
-        for (PendingDeadLetter sent : deadLetters) {
-            sent.send().get(30, TimeUnit.SECONDS);
-        }
-        for (PendingDeadLetter sent : deadLetters) {
-            metrics.deadLettered(sent.reason());
-        }
-        return result;
-    }
-
-    /** Returns whether the rate limiter stopped the batch. */
-    private boolean processPartitions(ConsumerRecords<byte[], ByteBuffer> records, BatchResult result,
-            List<PendingDeadLetter> deadLetters) {
-        boolean blocked = false;
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], ByteBuffer>> list = records.records(tp);
-            PartitionState st = assigned.get(tp);
-            if (st == null) {
-                continue; // revoked while its records were in flight
-            }
-            if (blocked && st.transitions) {
-                result.heldBack.put(tp, list.get(0).offset());
-                continue;
-            }
-            for (ConsumerRecord<byte[], ByteBuffer> record : list) {
-                if (!st.transitions) {
-                    handleEvent(record, deadLetters);
-                } else {
-                    boolean live = record.offset() >= st.catchUpEnd;
-                    if (live && options.throttleIngest()) {
-                        if (liveInsertBudget == 0) {
-                            liveInsertBudget = sink.insertHeadroom();
-                        }
-                        if (liveInsertBudget == 0) {
-                            blocked = true;
-                            result.heldBack.put(tp, record.offset());
-                            break;
-                        }
-                        liveInsertBudget--;
-                    } else if (!live) {
-                        liveInsertBudget = 0; // a catch-up insert uses room too: ask again
-                    }
-                    handleTransition(record, live, deadLetters);
-                }
-                st.position = record.offset() + 1;
-            }
-            if (st.position > list.get(0).offset()) {
-                reached.put(tp, st.position);
-                result.commit.put(tp, new OffsetAndMetadata(st.position));
-            }
-        }
-        return blocked;
-    }
-
-    private void handleTransition(ConsumerRecord<byte[], ByteBuffer> record, boolean live,
-            List<PendingDeadLetter> deadLetters) {
-        try {
-            decoder.decode(record.value(), decoded);
-        } catch (TransitionDecoder.MalformedException e) {
-            deadLetters.add(deadLetter(record, new Rejection(DeadLetterReason.UNPARSEABLE, e.getMessage())));
-            return;
-        }
-        Rejection rejection = validator.check(decoded, record.key(), batchNowUnixNanos);
-        if (rejection != null) {
-            deadLetters.add(deadLetter(record, rejection));
-        } else if (sink.insert(decoded, !live)) {
-            if (live) {
-                acceptedLive[decoded.source]++;
-                if (metrics.timeThisInsert()) {
-                    metrics.experienceToReplay(nowUnixNanos.getAsLong(), decoded.startTimeUnixNanos,
-                            decoded.publishTimeUnixNanos);
-                }
-            } else {
-                acceptedBulk[decoded.source]++;
-            }
-        } else {
-            metrics.duplicate();
-        }
-    }
-
-    private void handleEvent(ConsumerRecord<byte[], ByteBuffer> record, List<PendingDeadLetter> deadLetters) {
-        EpisodeEvent event;
-        try {
-            event = EpisodeEvent.parseFrom(record.value() == null ? ByteBuffer.allocate(0) : record.value().duplicate());
-        } catch (InvalidProtocolBufferException e) {
-            deadLetters.add(deadLetter(record, new Rejection(DeadLetterReason.UNPARSEABLE, e.getMessage())));
-            return;
-        }
-        Rejection rejection = checkEvent(event, record.key());
-        if (rejection != null) {
-            deadLetters.add(deadLetter(record, rejection));
-            return;
-        }
-        Outcome outcome = switch (event.getKind()) {
-            case SUCCESS -> Outcome.SUCCESS;
-            case FAILURE, TIMEOUT, ABORT -> Outcome.FAILURE;
-            default -> null; // START: nothing to record
-        };
-        if (outcome != null) {
-            sink.episodeEvent(event.getRobotId(), event.getEpisodeId(), outcome);
-            metrics.event();
-        }
-    }
-
-    static Rejection checkEvent(EpisodeEvent event, byte[] key) {
-        if (event.getRobotId().isEmpty()) {
-            return new Rejection(DeadLetterReason.MISSING_FIELD, "robot_id is missing");
-        }
-        if (event.getEpisodeId().isEmpty()) {
-            return new Rejection(DeadLetterReason.MISSING_FIELD, "episode_id is missing");
-        }
-        if (event.getKind() == EpisodeEvent.Kind.KIND_UNSPECIFIED || event.getKind() == EpisodeEvent.Kind.UNRECOGNIZED) {
-            return new Rejection(DeadLetterReason.MISSING_FIELD, "kind is missing");
-        }
-        if (!TransitionValidator.isId(event.getRobotId()) || !TransitionValidator.isId(event.getEpisodeId())) {
-            return new Rejection(DeadLetterReason.BAD_ID, "robot_id or episode_id is not [A-Za-z0-9._:-]{1,128}");
-        }
-        if (key != null && !new String(key, StandardCharsets.UTF_8).equals(event.getRobotId())) {
-            return new Rejection(DeadLetterReason.BAD_ID, "record key differs from robot_id '" + event.getRobotId() + "'");
-        }
-        return null;
     }
 
     private void commitDone(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
@@ -576,58 +384,6 @@ public final class IngestLoop implements Runnable {
         }
     }
 
-    /** Rewinds a partition to {@code offset} and pauses it until the rate limiter lets inserts through. */
-    private void holdBack(TopicPartition tp, PartitionState st, long offset) {
-        consumer.seek(tp, offset);
-        if (!st.paused) {
-            consumer.pause(Set.of(tp));
-            st.paused = true;
-        }
-        if (pausedSinceNanos == 0) {
-            pausedSinceNanos = System.nanoTime();
-        }
-    }
-
-    private void resumeAll() {
-        List<TopicPartition> paused = new ArrayList<>();
-        for (Map.Entry<TopicPartition, PartitionState> e : assigned.entrySet()) {
-            if (e.getValue().paused) {
-                e.getValue().paused = false;
-                paused.add(e.getKey());
-            }
-        }
-        consumer.resume(paused);
-        if (pausedSinceNanos != 0) {
-            sink.insertWaited(System.nanoTime() - pausedSinceNanos);
-            pausedSinceNanos = 0;
-        }
-    }
-
-    private void endPauseIfNoneLeft() {
-        for (PartitionState st : assigned.values()) {
-            if (st.paused) {
-                return;
-            }
-        }
-        if (pausedSinceNanos != 0) {
-            sink.insertWaited(System.nanoTime() - pausedSinceNanos);
-            pausedSinceNanos = 0;
-        }
-    }
-
-    private boolean allTransitionsPaused() {
-        boolean any = false;
-        for (PartitionState st : assigned.values()) {
-            if (st.transitions) {
-                if (!st.paused) {
-                    return false;
-                }
-                any = true;
-            }
-        }
-        return any;
-    }
-
     private void reportPartitions() {
         int paused = 0;
         int catchingUp = 0;
@@ -680,31 +436,6 @@ public final class IngestLoop implements Runnable {
         }
         checkpointRequest = request;
         return request;
-    }
-
-    private record PendingDeadLetter(DeadLetterReason reason, Future<RecordMetadata> send) {
-    }
-
-    private PendingDeadLetter deadLetter(ConsumerRecord<byte[], ByteBuffer> record, Rejection rejection) {
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(options.deadLetterTopic(), record.key(),
-                bytesOf(record.value()));
-        Headers headers = out.headers();
-        headers.add(HEADER_REASON, rejection.reason().name().getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_DETAIL, rejection.detail().getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        return new PendingDeadLetter(rejection.reason(), deadLetterProducer.send(out));
-    }
-
-    /** A copy of a record's value (null stays null) for a dead letter, leaving the buffer as it was. */
-    private static byte[] bytesOf(ByteBuffer value) {
-        if (value == null) {
-            return null;
-        }
-        byte[] bytes = new byte[value.remaining()];
-        value.duplicate().get(bytes);
-        return bytes;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tendon.learner.record.DeadLetterReason;
 import io.tendon.schemas.v1.Source;
 import java.time.Duration;
 import java.util.EnumMap;

@@ -4,10 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tendon.learner.checkpoint.CheckpointStore;
+import io.tendon.learner.config.IngestConfig;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.ReplayConfig;
 import io.tendon.learner.demo.DemonstrationLoader;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionValidator;
 import io.tendon.learner.replay.ReplayBuffer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,8 +62,8 @@ public class IngestService {
 
     void onStart(@Observes @Priority(TopicProvisioner.STARTUP_PRIORITY + 10) StartupEvent event) throws IOException {
         metrics = new IngestMetrics(registry, config.ingest().latencySamplesPerSecond());
-        LearnerConfig.Ingest ingest = config.ingest();
-        LearnerConfig.Replay.Checkpoint checkpoint = config.replay().checkpoint();
+        IngestConfig ingest = config.ingest();
+        ReplayConfig.Checkpoint checkpoint = config.replay().checkpoint();
         TransitionValidator validator = new TransitionValidator(config.layout(), ingest.maxClockSkewSeconds(),
                 ingest.maxEpisodeSteps(), IngestService::nowUnixNanos);
 
@@ -94,7 +98,7 @@ public class IngestService {
     }
 
     /** Fetch settings equal to Kafka's ConsumerPerformance defaults unless configured otherwise; CRC checks as configured. */
-    static Map<String, Object> consumerTuning(LearnerConfig.Ingest ingest) {
+    static Map<String, Object> consumerTuning(IngestConfig ingest) {
         return Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ingest.maxPartitionFetchBytes(),
                 ConsumerConfig.RECEIVE_BUFFER_CONFIG, ingest.receiveBufferBytes(),
                 ConsumerConfig.CHECK_CRCS_CONFIG, ingest.checkCrcs());

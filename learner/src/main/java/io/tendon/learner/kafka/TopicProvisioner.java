@@ -2,6 +2,7 @@ package io.tendon.learner.kafka;
 
 import io.quarkus.runtime.StartupEvent;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.TopicsConfig;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -44,7 +45,7 @@ public class TopicProvisioner {
 
     /** Creates the missing topics; existing ones are left untouched. */
     public void ensureTopics() throws Exception {
-        LearnerConfig.Topics topics = config.topics();
+        TopicsConfig topics = config.topics();
         String retention = topics.transitionRetentionHours() < 0 ? "-1"
                 : Long.toString(TimeUnit.HOURS.toMillis(topics.transitionRetentionHours()));
         List<NewTopic> wanted = List.of(

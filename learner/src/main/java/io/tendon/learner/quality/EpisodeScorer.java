@@ -1,6 +1,7 @@
 package io.tendon.learner.quality;
 
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.QualityConfig;
+import io.tendon.learner.record.Outcome;
 
 /**
  * Turns an episode's statistics into the weight its rows carry into training (ALGORITHMS.md
@@ -50,7 +51,7 @@ public final class EpisodeScorer {
     private final double actionPeriodS;
     private final double chunkSeconds;
 
-    public EpisodeScorer(LearnerConfig.Quality q, int horizon) {
+    public EpisodeScorer(QualityConfig q, int horizon) {
         this(q.enabled(), q.pendingWeight(), q.failureWeight(), q.violationWeight(), q.minWeight(), q.maxDurationS(),
                 q.maxJerkMPerS3(), q.maxPeakForceN(), q.maxInterventionShare(), q.successReward(),
                 q.actionPeriodMs() / 1000.0, horizon);

@@ -1,6 +1,7 @@
 package io.tendon.learner.quality;
 
-import io.tendon.learner.ingest.DecodedTransition;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.Outcome;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

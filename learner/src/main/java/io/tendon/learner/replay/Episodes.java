@@ -1,8 +1,8 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.ingest.DecodedTransition;
+import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.quality.EpisodeStats;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,11 +1,13 @@
 package io.tendon.learner.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tendon.learner.config.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.ingest.DecodedTransition;
-import io.tendon.learner.ingest.TransitionSink;
+import io.tendon.learner.config.ReplayConfig;
 import io.tendon.learner.quality.EpisodeScorer;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.Outcome;
+import io.tendon.learner.record.TransitionSink;
 import io.tendon.schemas.v1.Source;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +74,7 @@ public final class ReplayBuffer implements TransitionSink {
     private static final int TABLES = 3;
     private static final long SEQ_MASK = (1L << 56) - 1;
 
-    private final LearnerConfig.Layout layout;
+    private final LayoutConfig layout;
     final ReplayTable[] tables = new ReplayTable[TABLES];
     final Episodes episodes;
     private final EpisodeScorer scorer;
@@ -104,8 +106,8 @@ public final class ReplayBuffer implements TransitionSink {
 
     public ReplayBuffer(LearnerConfig config, MeterRegistry registry) {
         this.layout = config.layout();
-        LearnerConfig.Replay r = config.replay();
-        LearnerConfig.Replay.Capacity c = r.capacity();
+        ReplayConfig r = config.replay();
+        ReplayConfig.Capacity c = r.capacity();
         int stateDim = layout.latentDim() + layout.proprioDim() + layout.wrenchDim();
         int[] capacities = {c.demo(), c.intervention(), c.rollout()};
         this.prioritized = r.priority().enabled();
@@ -122,7 +124,7 @@ public final class ReplayBuffer implements TransitionSink {
         this.alpha = r.priority().alpha();
         this.beta = r.priority().beta();
         this.epsilon = r.priority().epsilon();
-        LearnerConfig.Replay.RateLimit rl = r.rateLimit();
+        ReplayConfig.RateLimit rl = r.rateLimit();
         this.limiter = new SampleToInsertRatio(rl.enabled(), rl.samplesPerInsert(), rl.minSizeToSample(),
                 rl.errorBuffer());
         this.sampleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(rl.sampleTimeoutMs());
@@ -689,7 +691,7 @@ public final class ReplayBuffer implements TransitionSink {
         }
     }
 
-    LearnerConfig.Layout layout() {
+    LayoutConfig layout() {
         return layout;
     }
 

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tendon.learner.quality.EpisodeScorer;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import io.tendon.schemas.v1.Source;
 import java.util.EnumMap;
 import java.util.Map;

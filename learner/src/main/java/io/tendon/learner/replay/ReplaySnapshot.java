@@ -1,8 +1,8 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.LayoutConfig;
 import io.tendon.learner.quality.EpisodeStats;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -83,7 +83,7 @@ public final class ReplaySnapshot {
             DataOutputStream out = new DataOutputStream(checked);
             out.write(MAGIC);
             out.writeInt(FORMAT);
-            LearnerConfig.Layout l = buffer.layout();
+            LayoutConfig l = buffer.layout();
             out.writeInt(l.version());
             out.writeInt(l.latentDim());
             out.writeInt(l.proprioDim());
@@ -196,7 +196,7 @@ public final class ReplaySnapshot {
             if (format != FORMAT) {
                 throw new IOException("replay snapshot format " + format + " is not supported (expected " + FORMAT + ")");
             }
-            LearnerConfig.Layout l = buffer.layout();
+            LayoutConfig l = buffer.layout();
             int[] layout = new int[6];
             for (int i = 0; i < layout.length; i++) {
                 layout[i] = in.readInt();

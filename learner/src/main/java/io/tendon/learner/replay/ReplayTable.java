@@ -1,6 +1,6 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.ingest.DecodedTransition;
+import io.tendon.learner.record.DecodedTransition;
 import io.tendon.schemas.v1.Source;
 import java.nio.ByteBuffer;
 

@@ -2,6 +2,7 @@ package io.tendon.learner.train;
 
 import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.checkpoint.CheckpointStore;
+import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportRefusedException;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.export.VerifiedExport;

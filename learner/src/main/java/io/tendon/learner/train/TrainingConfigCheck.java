@@ -1,6 +1,7 @@
 package io.tendon.learner.train;
 
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.Stage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

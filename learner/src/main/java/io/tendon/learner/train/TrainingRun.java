@@ -13,6 +13,7 @@ import io.tendon.learner.algo.IqlCritic;
 import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportMetadata;
 import io.tendon.learner.export.ExportRefusedException;
 import io.tendon.learner.export.ExportVerifier;

@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;

@@ -1,5 +1,6 @@
 package io.tendon.learner.train;
 
+import io.tendon.learner.config.Stage;
 import java.util.Map;
 
 /**

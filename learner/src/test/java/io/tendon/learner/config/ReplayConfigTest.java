@@ -75,7 +75,7 @@ class ReplayConfigTest {
         assertEquals(0.25, c.replay().mix().demo());
         assertEquals(0.25, c.replay().mix().intervention());
         assertEquals(0.5, c.replay().mix().rollout());
-        assertEquals(LearnerConfig.RebuildFrom.RETENTION_START, c.replay().rebuildFrom());
+        assertEquals(RebuildFrom.RETENTION_START, c.replay().rebuildFrom());
         assertTrue(c.demo().files().isEmpty());
     }
 

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tendon.learner.train.Stage;
 import io.tendon.learner.train.TrainingConfigCheck;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every training key refuses its out-of-bounds values with an error that names it. */
 class TrainingConfigTest {
@@ -23,6 +23,49 @@ class TrainingConfigTest {
         assertEquals(0.7, config.value().expectile());
         assertEquals(1e-5, config.export().tolerance());
         assertTrue(TrainingConfigCheck.problems(config).isEmpty(), TrainingConfigCheck.problems(config).toString());
+    }
+
+    /** Critic, value, residual and BC share NetworkConfig; each keeps the defaults it had before. */
+    @Test
+    void eachNetworkHasItsOwnDefaults() {
+        LearnerConfig config = TestConfigs.learner(Map.of());
+        assertNetwork(config.critic(), true, 3e-4);
+        assertNetwork(config.value(), true, 3e-4);
+        assertNetwork(config.residual(), false, 3e-4);
+        assertNetwork(config.bc(), true, 1e-3);
+        assertEquals(0.0, config.critic().weightDecay());
+    }
+
+    private static void assertNetwork(NetworkConfig network, boolean layerNorm, double learningRate) {
+        assertEquals(List.of(256, 256), network.hidden());
+        assertEquals(layerNorm, network.layerNorm());
+        assertEquals(learningRate, network.learningRate());
+        assertEquals(10.0, network.gradClip());
+    }
+
+    /** The shared keys keep their names under each network's prefix, and the bounds declared once hold for all. */
+    @ParameterizedTest
+    @ValueSource(strings = {"critic", "value", "residual", "bc"})
+    void sharedNetworkKeysAreReadAndBoundedUnderEachPrefix(String network) {
+        String prefix = "tendon." + network + ".";
+        LearnerConfig config = TestConfigs.learner(Map.of(prefix + "hidden", "64,32", prefix + "layer-norm", "true",
+                prefix + "learning-rate", "0.5", prefix + "grad-clip", "0"));
+        NetworkConfig set = switch (network) {
+            case "critic" -> config.critic();
+            case "value" -> config.value();
+            case "residual" -> config.residual();
+            default -> config.bc();
+        };
+        assertEquals(List.of(64, 32), set.hidden());
+        assertTrue(set.layerNorm());
+        assertEquals(0.5, set.learningRate());
+        assertEquals(0.0, set.gradClip());
+        for (String[] invalid : new String[][] {{"hidden", "0"}, {"hidden", "256,9000"}, {"learning-rate", "0"},
+                {"learning-rate", "2"}, {"grad-clip", "-1"}, {"grad-clip", "2e6"}}) {
+            String key = prefix + invalid[0];
+            Exception e = assertThrows(RuntimeException.class, () -> TestConfigs.learner(Map.of(key, invalid[1])));
+            assertTrue(e.getMessage().contains(key), key + "=" + invalid[1] + " should be refused by name: " + e.getMessage());
+        }
     }
 
     @ParameterizedTest

@@ -3,6 +3,9 @@ package io.tendon.learner.ingest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionSink;
+import io.tendon.learner.record.TransitionValidator;
 import io.tendon.learner.replay.ReplayBuffer;
 import io.tendon.testing.KafkaBroker;
 import java.nio.ByteBuffer;
@@ -13,8 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,8 +25,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * One learner's ingest, wired as IngestService wires it but without Quarkus: a real consumer

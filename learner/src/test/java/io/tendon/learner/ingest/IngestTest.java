@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tendon.learner.record.DeadLetterReason;
 import io.tendon.learner.replay.ReplayBuffer;
 import io.tendon.schemas.v1.EpisodeEvent;
 import io.tendon.schemas.v1.Source;
@@ -14,6 +15,7 @@ import io.tendon.schemas.v1.Transition;
 import io.tendon.testing.KafkaBroker;
 import io.tendon.testing.KafkaBrokerResource;
 import io.tendon.testing.Transitions;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -170,18 +171,18 @@ class IngestTest {
         List<ConsumerRecord<byte[], byte[]>> letters = readDeadLetters(robot, bad.size());
         Map<String, byte[]> byReason = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> letter : letters) {
-            String reason = header(letter, IngestLoop.HEADER_REASON);
+            String reason = header(letter, DeadLetters.HEADER_REASON);
             byReason.put(reason, letter.value());
-            assertEquals(TOPIC, header(letter, IngestLoop.HEADER_TOPIC));
-            assertTrue(!header(letter, IngestLoop.HEADER_DETAIL).isBlank(), "a detail for people");
+            assertEquals(TOPIC, header(letter, DeadLetters.HEADER_TOPIC));
+            assertTrue(!header(letter, DeadLetters.HEADER_DETAIL).isBlank(), "a detail for people");
         }
         assertEquals(bad.keySet(), byReason.keySet());
         for (Map.Entry<String, byte[]> e : bad.entrySet()) {
             assertTrue(java.util.Arrays.equals(e.getValue(), byReason.get(e.getKey())),
                     "the dead letter carries the original bytes for " + e.getKey());
         }
-        assertTrue(header(letters.stream().filter(l -> header(l, IngestLoop.HEADER_REASON).equals("NON_FINITE"))
-                .findFirst().orElseThrow(), IngestLoop.HEADER_DETAIL).contains("latent[3]"));
+        assertTrue(header(letters.stream().filter(l -> header(l, DeadLetters.HEADER_REASON).equals("NON_FINITE"))
+                .findFirst().orElseThrow(), DeadLetters.HEADER_DETAIL).contains("latent[3]"));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

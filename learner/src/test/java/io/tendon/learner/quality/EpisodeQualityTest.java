@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tendon.learner.LearnerTestConfig;
+import io.tendon.learner.config.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.ingest.DecodedTransition;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.Outcome;
 import io.tendon.learner.replay.Batch;
 import io.tendon.learner.replay.Fixtures;
 import io.tendon.learner.replay.ReplayBuffer;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Scoring (ALGORITHMS.md section 7) and its retroactive effect on replay rows. */
 class EpisodeQualityTest {
 
-    private static final LearnerConfig.Layout LAYOUT = LearnerTestConfig.of().layout();
+    private static final LayoutConfig LAYOUT = LearnerTestConfig.of().layout();
     private static final double PERIOD_S = 0.1;
 
     private static EpisodeScorer scorer(double failureWeight, double violationWeight) {

@@ -1,8 +1,8 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.ingest.DecodedTransition;
-import io.tendon.learner.ingest.TransitionDecoder;
+import io.tendon.learner.config.LayoutConfig;
+import io.tendon.learner.record.DecodedTransition;
+import io.tendon.learner.record.TransitionDecoder;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Source;
 import io.tendon.schemas.v1.Transition;
@@ -36,7 +36,7 @@ public final class Fixtures {
         return o.toBuilder().setLatent(0, robot).setLatent(1, episode).setLatent(2, step).setLatent(3, next).build();
     }
 
-    public static DecodedTransition decode(Transition t, LearnerConfig.Layout layout) {
+    public static DecodedTransition decode(Transition t, LayoutConfig layout) {
         DecodedTransition d = new DecodedTransition(layout);
         try {
             new TransitionDecoder().decode(t.toByteArray(), d);

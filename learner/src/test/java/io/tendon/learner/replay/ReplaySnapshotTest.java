@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tendon.learner.LearnerTestConfig;
 import io.tendon.learner.config.LearnerConfig;
-import io.tendon.learner.quality.Outcome;
+import io.tendon.learner.record.Outcome;
 import io.tendon.schemas.v1.Source;
 import io.tendon.schemas.v1.Transition;
 import java.io.ByteArrayInputStream;

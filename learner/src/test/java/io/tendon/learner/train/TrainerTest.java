@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.JsonFormat;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.Stage;
 import io.tendon.learner.config.TestConfigs;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.nn.NetTesting;

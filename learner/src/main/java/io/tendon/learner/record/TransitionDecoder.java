@@ -1,4 +1,4 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package io.tendon.learner.quality;
+package io.tendon.learner.record;
 
 /** How an episode ended, as far as the learner knows. */
 public enum Outcome {

@@ -1,8 +1,7 @@
-package io.tendon.learner.replay;
+package io.tendon.learner.train;
 
 import io.tendon.learner.ingest.IngestService;
-import io.tendon.learner.train.BatchSource;
-import io.tendon.learner.train.TrainingData;
+import io.tendon.learner.replay.ReplayBuffer;
 import io.tendon.schemas.v1.Source;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.LayoutConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
@@ -33,7 +33,7 @@ public final class TransitionValidator {
         }
     }
 
-    private final LearnerConfig.Layout layout;
+    private final LayoutConfig layout;
     private final long maxSkewNanos;
     private final long maxEpisodeSteps;
     private final LongSupplier nowNanos;
@@ -42,7 +42,7 @@ public final class TransitionValidator {
      * @param maxEpisodeSteps a step at or above this is refused as BAD_ID
      * @param nowUnixNanos the wall clock, Unix epoch nanoseconds (a fixed clock in tests)
      */
-    public TransitionValidator(LearnerConfig.Layout layout, long maxSkewSeconds, long maxEpisodeSteps,
+    public TransitionValidator(LayoutConfig layout, long maxSkewSeconds, long maxEpisodeSteps,
             LongSupplier nowUnixNanos) {
         this.layout = layout;
         this.maxSkewNanos = maxSkewSeconds * 1_000_000_000L;

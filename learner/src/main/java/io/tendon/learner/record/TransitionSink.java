@@ -1,6 +1,5 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
-import io.tendon.learner.quality.Outcome;
 
 /**
  * Where validated transitions go. Offsets are committed after {@link #insert} returns, so an

@@ -1,6 +1,6 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.LayoutConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -90,7 +90,7 @@ public final class DecodedTransition {
     /** Index of the first non-finite value of each base sample, -1 when all are finite. */
     int[] baseFirstNonFinite = new int[4];
 
-    public DecodedTransition(LearnerConfig.Layout layout) {
+    public DecodedTransition(LayoutConfig layout) {
         this(layout.latentDim(), layout.proprioDim(), layout.wrenchDim(), layout.horizon(), layout.actionDim());
     }
 

@@ -1,4 +1,4 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +9,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import io.tendon.learner.LearnerTestConfig;
-import io.tendon.learner.config.LearnerConfig;
+import io.tendon.learner.config.LayoutConfig;
 import io.tendon.schemas.v1.ActionChunk;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Transition;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class TransitionDecoderTest {
 
-    private static final LearnerConfig.Layout LAYOUT = LearnerTestConfig.of().layout();
+    private static final LayoutConfig LAYOUT = LearnerTestConfig.of().layout();
     private final TransitionDecoder decoder = new TransitionDecoder();
     private final DecodedTransition decoded = new DecodedTransition(LAYOUT);
 

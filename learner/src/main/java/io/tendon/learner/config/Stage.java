@@ -1,4 +1,4 @@
-package io.tendon.learner.train;
+package io.tendon.learner.config;
 
 /** The training stages of ALGORITHMS.md section 7, in their usual order. */
 public enum Stage {

@@ -1,4 +1,4 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.tendon.learner.ingest;
+package io.tendon.learner.record;
 
 /** Why a record on the transitions topic was refused. Written to the dead-letter header. */
 public enum DeadLetterReason {
