@@ -46,6 +46,8 @@ public final class LocalStack {
     private final int edgePort;
     final KafkaBrokerProcess broker;
     private final List<ManagedProcess> services = new ArrayList<>();
+    /** The edge's own settings: by default the simulator on the simulated clock (DESIGN.md, local main job). */
+    private List<String> edgeProperties = List.of("-Dtendon.edge.clock=simulated");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -58,6 +60,12 @@ public final class LocalStack {
         this.learnerPort = learnerPort;
         this.edgePort = edgePort;
         this.broker = new KafkaBrokerProcess(home.resolve("kafka"), kafkaPort, controllerPort);
+    }
+
+    /** Replaces the edge's settings (system properties, "-Dkey=value"), before {@link #start}. */
+    LocalStack edgeProperties(List<String> properties) {
+        this.edgeProperties = List.copyOf(properties);
+        return this;
     }
 
     public static void main(String[] args) throws Exception {
@@ -105,9 +113,8 @@ public final class LocalStack {
 
         say("[2/3] learner on http://127.0.0.1:%d", learnerPort);
         startService("learner", learnerJar, learnerPort, List.of());
-        say("[3/3] edge runtime on http://127.0.0.1:%d (simulated robot, simulated clock)", edgePort);
-        // The simulator on a simulated clock, as fast as the CPU allows (DESIGN.md, local main job).
-        startService("edge", edgeJar, edgePort, List.of("-Dtendon.edge.clock=simulated"));
+        say("[3/3] edge runtime on http://127.0.0.1:%d (%s)", edgePort, String.join(" ", edgeProperties));
+        startService("edge", edgeJar, edgePort, edgeProperties);
 
         try (Admin admin = admin()) {
             Set<String> topics = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));

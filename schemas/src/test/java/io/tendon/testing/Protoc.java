@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the system's {@code protoc --decode} (Debian package protobuf-compiler) against the
- * project's own .proto files, so wire bytes written by Java are checked by a decoder this
- * project did not write.
+ * Runs {@code protoc --decode} against the project's own .proto files, so wire bytes written by
+ * Java are checked by a decoder this project did not write. The build copies protoc from Maven
+ * Central ({@code com.google.protobuf:protoc}, the version of the BOM's protobuf-java) and passes
+ * its path as {@code protoc.path}; without it, a {@code protoc} on the PATH is used.
  */
 public final class Protoc {
 
@@ -41,8 +42,21 @@ public final class Protoc {
         return run("--encode=" + messageType, protoFile, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The protoc to run: {@code protoc.path} (made executable: Maven copies it without the flag), else the PATH's. */
+    static String executable() {
+        String path = System.getProperty("protoc.path");
+        if (path == null || path.isEmpty()) {
+            return "protoc";
+        }
+        java.io.File file = new java.io.File(path);
+        if (file.isFile() && !file.canExecute() && !file.setExecutable(true)) {
+            throw new IllegalStateException("cannot make " + path + " executable");
+        }
+        return path;
+    }
+
     private static byte[] run(String mode, String protoFile, byte[] input) {
-        List<String> command = List.of("protoc", mode, "--proto_path=" + protoDirectory(), protoFile);
+        List<String> command = List.of(executable(), mode, "--proto_path=" + protoDirectory(), protoFile);
         try {
             Process process = new ProcessBuilder(command).start();
             try (OutputStream in = process.getOutputStream()) {
@@ -60,7 +74,7 @@ public final class Protoc {
             return out;
         } catch (IOException e) {
             throw new IllegalStateException(
-                    "could not run protoc; install the Debian package protobuf-compiler", e);
+                    "could not run " + executable() + " (the build copies protoc from Maven Central; see protoc.path)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -76,7 +90,7 @@ public final class Protoc {
     /** True when protoc can be run here. */
     public static boolean available() {
         try {
-            return new ProcessBuilder("protoc", "--version").start().waitFor() == 0;
+            return new ProcessBuilder(executable(), "--version").start().waitFor() == 0;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -64,6 +64,7 @@ public final class GrpcRobotLink implements RobotIo {
     private long observedEpisode = -1;
     private long episodeStartNanos;
     private volatile boolean stepsInEpisode;
+    private boolean episodeEnded;
     private final AtomicInteger pendingOutcome = new AtomicInteger(EpisodeOutcome.RUNNING);
     private volatile long episodeIndex;
 
@@ -143,6 +144,11 @@ public final class GrpcRobotLink implements RobotIo {
 
     @Override
     public RobotSample read(long nowNanos) {
+        if (episodeEnded) {
+            // The episode ended in the last tick's step; from this tick on a new one runs.
+            episodeEnded = false;
+            episodeIndex = episodeIndex + 1;
+        }
         RobotSample s = states.take();
         if (s == null) {
             return null;
@@ -177,7 +183,7 @@ public final class GrpcRobotLink implements RobotIo {
             return EpisodeOutcome.RUNNING;
         }
         int outcome = pendingOutcome.getAndSet(EpisodeOutcome.RUNNING);
-        episodeIndex = episodeIndex + 1; // the next step begins a new episode
+        episodeEnded = true;
         stepsInEpisode = false;
         return outcome;
     }

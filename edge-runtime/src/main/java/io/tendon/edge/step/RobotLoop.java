@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The one owner of the {@link ControlLoop}: it builds the loop and runs it, tick by tick,
  * against a robot's I/O ({@link RobotIo}: the simulator or the gRPC robot link), and cuts the
  * ticks into policy steps, the same way for every robot. Per tick: the robot's newest state,
- * the control tick, the command out. Per policy step ({@code rateHz / stepRateHz} ticks, or
- * fewer when the episode ends): at its start the observation s goes to the
+ * the control tick, the command out. Per policy step ({@code 1 / stepRateHz} of the loop's clock,
+ * whatever number of ticks ran in it, or less when the episode ends): at its start the observation s goes to the
  * {@link StepStartListener} (the policy) and the robot's scripted actor, if any; at its end the
  * step, with s', reward and outcome, goes to the {@link PolicyStepListener} (transitions).
  *
@@ -28,6 +28,9 @@ public final class RobotLoop implements ControlTask {
     private final ControlLoop loop;
     private final RobotIo io;
     private final int ticksPerStep;
+    private final long stepNanos;
+    /** A step ends at the last tick before its time is up: within half a control period of it. */
+    private final long stepEndSlackNanos;
     private final PolicyStep step;
     private final StepObservation current;
     private final double[] wrenchSum = new double[6];
@@ -36,6 +39,7 @@ public final class RobotLoop implements ControlTask {
     private PolicyStepListener stepEnd;
 
     private int tickInStep;
+    private long stepStartNanos;
     private long episodeIndex = Long.MIN_VALUE;
 
     private final AtomicLong episodes = new AtomicLong();
@@ -53,6 +57,8 @@ public final class RobotLoop implements ControlTask {
         this.loop = new ControlLoop(settings, policy, human, counters);
         this.io = io;
         this.ticksPerStep = Math.max(1, (int) Math.round(settings.rateHz / stepRateHz));
+        this.stepNanos = ticksPerStep * settings.periodNanos;
+        this.stepEndSlackNanos = settings.periodNanos + settings.periodNanos / 2;
         this.step = new PolicyStep(io.featureDim(), io.latentDim());
         this.current = new StepObservation(io.featureDim(), io.latentDim());
     }
@@ -89,6 +95,7 @@ public final class RobotLoop implements ControlTask {
             tickInStep = 0;
         }
         if (tickInStep == 0) {
+            stepStartNanos = nowNanos;
             beginStep(nowNanos, sample);
         }
         Command out = io.command();
@@ -97,7 +104,9 @@ public final class RobotLoop implements ControlTask {
         accumulate(out);
         tickInStep++;
         int outcome = io.outcome(nowNanos);
-        if (outcome != EpisodeOutcome.RUNNING || tickInStep >= ticksPerStep) {
+        // By time, not by tick count: a robot-clocked loop ticks once per state that arrived, and
+        // a wall-clock loop skips missed periods; a step is the same span of time either way.
+        if (outcome != EpisodeOutcome.RUNNING || nowNanos - stepStartNanos >= stepNanos - stepEndSlackNanos) {
             endStep(nowNanos, sample, out, outcome);
         }
         return true;
@@ -198,6 +207,7 @@ public final class RobotLoop implements ControlTask {
         return io;
     }
 
+    /** Control periods per policy step (the ticks of a step when none is missed). */
     public int ticksPerStep() {
         return ticksPerStep;
     }

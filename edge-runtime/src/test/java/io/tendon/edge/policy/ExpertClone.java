@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.onnx.OnnxOps;
 import io.tendon.edge.sim.SimFeatures;
 import io.tendon.edge.step.StepObservation;
 import io.tendon.edge.control.ControlSettings;

@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.onnx.OnnxOps;
 import ai.onnx.proto.OnnxMl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ import org.tribuo.util.onnx.ONNXRef;
  */
 final class TestGraphs {
 
-    static final int OPSET = 17;
+    static final int OPSET = OnnxOps.OPSET;
 
     private TestGraphs() {
     }

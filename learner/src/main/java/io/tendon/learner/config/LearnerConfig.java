@@ -3,6 +3,7 @@ package io.tendon.learner.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
+import io.tendon.schemas.layout.LayoutConfig;
 import jakarta.validation.constraints.Pattern;
 
 /**

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import io.tendon.learner.nn.DenseLayer;
 import io.tendon.learner.nn.EnsembleNet;
 import io.tendon.learner.policy.InputRole;
+import io.tendon.schemas.onnx.OnnxOps;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

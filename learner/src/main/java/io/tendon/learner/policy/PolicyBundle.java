@@ -1,41 +1,34 @@
 package io.tendon.learner.policy;
 
-import com.google.protobuf.util.JsonFormat;
+import io.tendon.schemas.bundle.CheckedManifest;
+import io.tendon.schemas.bundle.ManifestException;
+import io.tendon.schemas.bundle.ManifestReader;
 import io.tendon.schemas.v1.BundleManifest;
 import io.tendon.schemas.v1.GraphRole;
 import io.tendon.schemas.v1.GraphSpec;
 import io.tendon.schemas.v1.PolicyMode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The little of a policy bundle the learner reads: {@code manifest.json} (protobuf JSON of
- * {@link BundleManifest}) and the head graph's bytes. The edge runtime owns full validation.
+ * The policy bundle as the learner reads it: {@code manifest.json} read and checked by the
+ * contract's reader (the same code the edge runs, {@link ManifestReader}), and the head graph's
+ * bytes.
  */
 public record PolicyBundle(Path directory, BundleManifest manifest) {
 
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = ManifestReader.MANIFEST_FILE;
 
-    /** Reads and parses the manifest; a clear error names the file and the problem. */
+    /** Reads and checks the manifest; a clear error names the file and every problem. */
     public static PolicyBundle read(Path directory) throws IOException {
-        Path file = directory.resolve(MANIFEST);
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("policy bundle " + directory + " has no " + MANIFEST);
-        }
-        BundleManifest.Builder builder = BundleManifest.newBuilder();
         try {
-            JsonFormat.parser().merge(Files.readString(file, StandardCharsets.UTF_8), builder);
-        } catch (IOException e) {
-            throw new IOException(file + " is not a valid BundleManifest: " + e.getMessage(), e);
+            CheckedManifest checked = ManifestReader.read(directory);
+            return new PolicyBundle(checked.directory, checked.manifest);
+        } catch (ManifestException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        BundleManifest manifest = builder.build();
-        if (manifest.getManifestVersion() != 1) {
-            throw new IOException(file + ": manifest_version " + manifest.getManifestVersion() + " is not 1");
-        }
-        return new PolicyBundle(directory, manifest);
     }
 
     /** The spec of the graph with this role, if the manifest declares one. */

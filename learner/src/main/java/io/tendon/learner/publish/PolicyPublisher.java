@@ -2,6 +2,7 @@ package io.tendon.learner.publish;
 
 import com.google.protobuf.ByteString;
 import io.tendon.learner.export.VerifiedExport;
+import io.tendon.schemas.update.PolicySigning;
 import io.tendon.schemas.v1.PolicyUpdate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public final class PolicyPublisher {
                     + " published version " + versions.lastPublished());
         }
         byte[] bytes = export.bytes();
-        byte[] sha = sha256(bytes);
+        byte[] sha = PolicySigning.sha256(bytes);
         if (!Arrays.equals(sha, export.sha256())) {
             throw new IllegalStateException("export bytes no longer match their verified SHA-256");
         }
@@ -155,11 +156,4 @@ public final class PolicyPublisher {
         }
     }
 
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
-    }
 }

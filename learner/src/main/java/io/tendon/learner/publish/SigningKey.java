@@ -1,11 +1,10 @@
 package io.tendon.learner.publish;
 
-import java.nio.charset.StandardCharsets;
+import io.tendon.schemas.update.PolicySigning;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -13,19 +12,16 @@ import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
- * The learner's Ed25519 signing key (JDK {@code java.security}). Its key id is the first 16
- * hex characters of the SHA-256 of the public key's X.509 encoding, as policy.proto says.
+ * The learner's Ed25519 signing key (JDK {@code java.security}). Its key id, signing string and
+ * PEM forms are the contract's ({@link PolicySigning}, shared with the edge that verifies).
  * Only this package signs.
  */
 public final class SigningKey {
 
-    private static final String ALGORITHM = "Ed25519";
+    private static final String ALGORITHM = PolicySigning.ALGORITHM;
 
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
@@ -35,7 +31,7 @@ public final class SigningKey {
     private SigningKey(PrivateKey privateKey, PublicKey publicKey, String source) {
         this.privateKey = privateKey;
         this.publicKey = publicKey;
-        this.keyId = keyId(publicKey);
+        this.keyId = PolicySigning.keyId(publicKey);
         this.source = source;
     }
 
@@ -51,7 +47,7 @@ public final class SigningKey {
 
     /** The key in a PKCS#8 PEM ("BEGIN PRIVATE KEY"); the public half is derived from it. */
     public static SigningKey fromPem(String pem, String source) {
-        byte[] der = pemBody(pem, "PRIVATE KEY", source);
+        byte[] der = PolicySigning.pemBody(pem, "PRIVATE KEY", source);
         try {
             PrivateKey key = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
             return new SigningKey(key, derivePublic((EdECPrivateKey) key), source);
@@ -81,36 +77,6 @@ public final class SigningKey {
         return pair.getPublic();
     }
 
-    /** Reads an X.509 PEM public key ("BEGIN PUBLIC KEY"). */
-    public static PublicKey readPublicPem(String pem, String source) {
-        try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(pemBody(pem, "PUBLIC KEY", source)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(source + " does not hold an Ed25519 public key: " + e.getMessage(), e);
-        }
-    }
-
-    public static String keyId(PublicKey key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
-            return HexFormat.of().formatHex(digest).substring(0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
-    }
-
-    /** Verifies an Ed25519 signature. */
-    public static boolean verify(PublicKey key, byte[] message, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance(ALGORITHM);
-            s.initVerify(key);
-            s.update(message);
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
     byte[] sign(byte[] message) {
         try {
             Signature s = Signature.getInstance(ALGORITHM);
@@ -136,31 +102,11 @@ public final class SigningKey {
     }
 
     String privatePem() {
-        return pem("PRIVATE KEY", privateKey.getEncoded());
+        return PolicySigning.pem("PRIVATE KEY", privateKey.getEncoded());
     }
 
     public String publicPem() {
-        return pem("PUBLIC KEY", publicKey.getEncoded());
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
-    private static byte[] pemBody(String pem, String type, String source) {
-        String begin = "-----BEGIN " + type + "-----";
-        String end = "-----END " + type + "-----";
-        int b = pem.indexOf(begin);
-        int e = pem.indexOf(end);
-        if (b < 0 || e < b) {
-            throw new IllegalArgumentException(source + " is not a PEM '" + type + "'");
-        }
-        try {
-            return Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e));
-        } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(source + " has a damaged PEM body", ex);
-        }
+        return PolicySigning.publicPem(publicKey);
     }
 
     @Override

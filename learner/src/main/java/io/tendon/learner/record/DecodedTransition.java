@@ -1,6 +1,6 @@
 package io.tendon.learner.record;
 
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package io.tendon.learner.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.config.ReplayConfig;
 import io.tendon.learner.quality.EpisodeScorer;

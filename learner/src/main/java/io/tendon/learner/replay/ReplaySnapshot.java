@@ -1,6 +1,6 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.quality.EpisodeStats;
 import io.tendon.learner.record.Outcome;
 import java.io.BufferedInputStream;

@@ -27,9 +27,11 @@ class OnnxHeadPolicyTest {
     Path dir;
 
     private Path writeBundle(float noiseScale, PolicyMode mode) throws Exception {
-        Files.write(dir.resolve("head.onnx"), TestHeads.linearHead(40, 12, CHUNK, noiseScale).toByteArray());
-        BundleManifest manifest = BundleManifest.newBuilder().setManifestVersion(1).setPolicyId("policy-t").setMode(mode)
-                .addGraphs(GraphSpec.newBuilder().setRole(GraphRole.HEAD).setFile("head.onnx")).build();
+        byte[] graph = TestHeads.linearHead(40, 12, CHUNK, noiseScale).toByteArray();
+        Files.write(dir.resolve("head.onnx"), graph);
+        Files.write(dir.resolve("step.onnx"), graph);
+        BundleManifest manifest = mode == PolicyMode.CHUNK ? TestHeads.chunkManifest("policy-t", 0f)
+                : TestHeads.flowManifest("policy-t");
         Files.writeString(dir.resolve(PolicyBundle.MANIFEST), JsonFormat.printer().print(manifest));
         return dir;
     }

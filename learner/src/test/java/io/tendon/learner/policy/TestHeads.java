@@ -1,6 +1,18 @@
 package io.tendon.learner.policy;
 
 import ai.onnx.proto.OnnxMl;
+import io.tendon.schemas.v1.ActionLayout;
+import io.tendon.schemas.v1.ActionLayoutKind;
+import io.tendon.schemas.v1.BundleManifest;
+import io.tendon.schemas.v1.DType;
+import io.tendon.schemas.v1.GraphRole;
+import io.tendon.schemas.v1.GraphSpec;
+import io.tendon.schemas.v1.Integrator;
+import io.tendon.schemas.v1.PolicyMode;
+import io.tendon.schemas.v1.Rates;
+import io.tendon.schemas.v1.SamplerSpec;
+import io.tendon.schemas.v1.TensorRole;
+import io.tendon.schemas.v1.TensorSpec;
 import java.util.List;
 import java.util.Map;
 import org.tribuo.util.onnx.ONNXContext;
@@ -50,6 +62,48 @@ public final class TestHeads {
         ctx.operation(ONNXOperators.ADD, List.of(y, n), "sum", Map.of()).assignTo(ctx.floatOutput("action_chunk", chunk));
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setGraph(ctx.buildGraph())
                 .addOpsetImport(ONNXOperators.getOpsetProto()).build();
+    }
+
+    /**
+     * A complete manifest for the linear head as a CHUNK bundle's HEAD (file head.onnx): latent,
+     * proprio (role STATE) and noise in, the chunk out, H = 16, A = 13, wide action bounds.
+     */
+    public static BundleManifest chunkManifest(String policyId, float residualScale) {
+        return base(policyId, PolicyMode.CHUNK, residualScale)
+                .addGraphs(GraphSpec.newBuilder().setRole(GraphRole.HEAD).setFile("head.onnx")
+                        .addInputs(tensor("latent", TensorRole.LATENT, 40))
+                        .addInputs(tensor("proprio", TensorRole.STATE, 12))
+                        .addInputs(tensor("noise", TensorRole.NOISE, 16 * 13))
+                        .addOutputs(tensor("action_chunk", TensorRole.ACTIONS, 16 * 13)))
+                .build();
+    }
+
+    /** A valid FLOW manifest (a step graph in step.onnx): a policy the learner cannot run itself. */
+    public static BundleManifest flowManifest(String policyId) {
+        return base(policyId, PolicyMode.FLOW, 0f)
+                .setSampler(SamplerSpec.newBuilder().setIntegrator(Integrator.EULER))
+                .addGraphs(GraphSpec.newBuilder().setRole(GraphRole.STEP).setFile("step.onnx")
+                        .addInputs(tensor("sample", TensorRole.SAMPLE, 16 * 13))
+                        .addInputs(TensorSpec.newBuilder().setName("flow_time").setRole(TensorRole.FLOW_TIME)
+                                .addShape(1).addShape(1).setDtype(DType.FLOAT32))
+                        .addOutputs(tensor("velocity", TensorRole.VELOCITY, 16 * 13)))
+                .build();
+    }
+
+    private static BundleManifest.Builder base(String policyId, PolicyMode mode, float residualScale) {
+        ActionLayout.Builder layout = ActionLayout.newBuilder().setKind(ActionLayoutKind.POSE_TARGET_STIFFNESS);
+        for (int i = 0; i < 13; i++) {
+            layout.addLower(-1e4f).addUpper(1e4f);
+        }
+        return BundleManifest.newBuilder().setManifestVersion(1).setPolicyId(policyId).setVersion(1).setMode(mode)
+                .setResidualScale(residualScale)
+                .setRates(Rates.newBuilder().setControlHz(1000).setPolicyHz(10).setChunkLength(16).setExecHorizon(8))
+                .setActionLayout(layout);
+    }
+
+    private static TensorSpec tensor(String name, TensorRole role, int width) {
+        return TensorSpec.newBuilder().setName(name).setRole(role).addShape(-1).addShape(width)
+                .setDtype(DType.FLOAT32).build();
     }
 
     /** The head's noise-free output for one state row (latent ⊕ proprio ⊕ wrench). */

@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.tendon.learner.export.TestExports;
 import io.tendon.learner.export.VerifiedExport;
+import io.tendon.schemas.update.PolicySigning;
+import io.tendon.schemas.update.TrustedKeys;
+import io.tendon.schemas.update.UpdateAssembler;
+import io.tendon.schemas.update.UpdateRefusal;
+import io.tendon.schemas.update.UpdateRefusedException;
 import io.tendon.schemas.v1.PolicyUpdate;
 import io.tendon.testing.KafkaBroker;
 import java.lang.reflect.Constructor;
@@ -77,9 +82,8 @@ class PublishTest {
                 dir.resolve("trusted/policy-signing.pub.pem"));
     }
 
-    private Map<String, PublicKey> trusted() throws Exception {
-        PublicKey key = SigningKey.readPublicPem(Files.readString(dir.resolve("trusted/policy-signing.pub.pem")), "test");
-        return Map.of(SigningKey.keyId(key), key);
+    private TrustedKeys trusted() throws Exception {
+        return TrustedKeys.load(List.of(dir.resolve("trusted/policy-signing.pub.pem")));
     }
 
     private static List<PolicyUpdate> parse(List<ConsumerRecord<byte[], byte[]>> records, long version) throws Exception {
@@ -130,11 +134,11 @@ class PublishTest {
             assertEquals("policy-a", new String(r.key(), StandardCharsets.UTF_8));
             assertTrue(r.serializedValueSize() + r.serializedKeySize() <= MAX_MESSAGE);
         }
-        byte[] model = PolicyUpdateAssembler.assemble(parse(records, v1), trusted());
+        byte[] model = UpdateAssembler.assemble(parse(records, v1), trusted()).bytes();
         assertArrayEquals(first.bytes(), model);
         assertEquals(64, parse(records, v1).get(0).getSignature().size());
-        PolicyUpdateAssembler.assemble(parse(records, v2), trusted());
-        PolicyUpdateAssembler.assemble(parse(records, v3), trusted());
+        UpdateAssembler.assemble(parse(records, v2), trusted());
+        UpdateAssembler.assemble(parse(records, v3), trusted());
         assertEquals(key.keyId(), parse(records, v3).get(0).getKeyId(), "the development key was reused after the restart");
         assertEquals("learner-test", parse(records, v1).get(0).getProvenance().getLearnerId());
     }
@@ -148,20 +152,20 @@ class PublishTest {
         long v = publisher.reserveVersion();
         SignedPolicyUpdate update = publisher.sign(TestExports.residual("policy-b", v, List.of(32), 4));
         List<PolicyUpdate> parts = update.parts();
-        PolicyUpdateAssembler.assemble(parts, trusted());
+        UpdateAssembler.assemble(parts, trusted());
 
         // One flipped payload byte: the hash no longer matches.
         List<PolicyUpdate> flipped = new ArrayList<>(parts);
         byte[] payload = parts.get(0).getPayload().toByteArray();
         payload[10] ^= 1;
         flipped.set(0, parts.get(0).toBuilder().setPayload(ByteString.copyFrom(payload)).build());
-        assertRejected(flipped, "SHA-256");
+        assertRejected(flipped, UpdateRefusal.HASH_MISMATCH);
 
         // A consistent forgery (new bytes and their hash) fails the signature.
         List<PolicyUpdate> forged = new ArrayList<>();
-        byte[] model = PolicyUpdateAssembler.assemble(parts, trusted());
+        byte[] model = UpdateAssembler.assemble(parts, trusted()).bytes();
         model[model.length - 1] ^= 1;
-        byte[] sha = PolicyPublisher.sha256(model);
+        byte[] sha = PolicySigning.sha256(model);
         for (PolicyUpdate p : flipped) {
             forged.add(p.toBuilder().setSha256(ByteString.copyFrom(sha)).build());
         }
@@ -171,25 +175,26 @@ class PublishTest {
             forged.set(i, forged.get(i).toBuilder().setPayload(ByteString.copyFrom(model, offset, n)).build());
             offset += n;
         }
-        assertRejected(forged, "signature");
+        assertRejected(forged, UpdateRefusal.BAD_SIGNATURE);
 
         // Unsigned, a missing part, a raised version, a key nobody trusts.
         List<PolicyUpdate> unsigned = new ArrayList<>();
         parts.forEach(p -> unsigned.add(p.toBuilder().clearSignature().build()));
-        assertRejected(unsigned, "signature");
-        assertRejected(parts.subList(1, parts.size()), "part");
+        assertRejected(unsigned, UpdateRefusal.NO_SIGNATURE);
+        assertTrue(parts.size() > 1, "the update is split");
+        assertRejected(parts.subList(1, parts.size()), UpdateRefusal.INCOMPLETE);
         List<PolicyUpdate> bumped = new ArrayList<>();
         parts.forEach(p -> bumped.add(p.toBuilder().setVersion(p.getVersion() + 1).build()));
-        assertRejected(bumped, "signature");
-        PolicyUpdateAssembler.RejectedException e = assertThrows(PolicyUpdateAssembler.RejectedException.class,
-                () -> PolicyUpdateAssembler.assemble(parts, Map.of()));
-        assertTrue(e.getMessage().contains("not trusted"));
+        assertRejected(bumped, UpdateRefusal.BAD_SIGNATURE);
+        UpdateRefusedException e = assertThrows(UpdateRefusedException.class,
+                () -> UpdateAssembler.assemble(parts, TrustedKeys.of()));
+        assertEquals(UpdateRefusal.UNKNOWN_KEY, e.reason());
     }
 
-    private void assertRejected(List<PolicyUpdate> parts, String reason) {
-        PolicyUpdateAssembler.RejectedException e = assertThrows(PolicyUpdateAssembler.RejectedException.class,
-                () -> PolicyUpdateAssembler.assemble(parts, trusted()));
-        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    private void assertRejected(List<PolicyUpdate> parts, UpdateRefusal reason) {
+        UpdateRefusedException e = assertThrows(UpdateRefusedException.class,
+                () -> UpdateAssembler.assemble(parts, trusted()));
+        assertEquals(reason, e.reason(), e.getMessage());
     }
 
     @Test
@@ -233,7 +238,7 @@ class PublishTest {
                 dir.resolve("k"), dir.resolve("pub2.pem"));
         assertEquals(generated.keyId(), fromSecret.keyId());
         byte[] message = "m".getBytes(StandardCharsets.UTF_8);
-        assertTrue(SigningKey.verify(generated.publicKey(), message, fromSecret.sign(message)));
+        assertTrue(PolicySigning.verify(generated.publicKey(), message, fromSecret.sign(message)));
 
         Exception missing = assertThrows(java.io.IOException.class, () -> SigningKeys.load(Optional.empty(), Optional.empty(),
                 "x", false, dir.resolve("k"), dir.resolve("pub3.pem")));

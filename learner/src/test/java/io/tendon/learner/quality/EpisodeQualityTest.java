@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tendon.learner.LearnerTestConfig;
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.Outcome;

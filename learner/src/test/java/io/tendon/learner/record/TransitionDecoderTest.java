@@ -9,7 +9,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import io.tendon.learner.LearnerTestConfig;
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.schemas.v1.ActionChunk;
 import io.tendon.schemas.v1.Observation;
 import io.tendon.schemas.v1.Transition;

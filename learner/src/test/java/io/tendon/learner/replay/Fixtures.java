@@ -1,6 +1,6 @@
 package io.tendon.learner.replay;
 
-import io.tendon.learner.config.LayoutConfig;
+import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.TransitionDecoder;
 import io.tendon.schemas.v1.Observation;

@@ -15,11 +15,13 @@ import io.tendon.learner.nn.NetTesting;
 import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.policy.TestHeads;
 import io.tendon.learner.publish.PolicyPublisher;
-import io.tendon.learner.publish.PolicyUpdateAssembler;
 import io.tendon.learner.publish.SigningKey;
 import io.tendon.learner.publish.SigningKeys;
 import io.tendon.learner.publish.VersionStore;
 import io.tendon.learner.replay.Batch;
+import io.tendon.schemas.update.PolicySigning;
+import io.tendon.schemas.update.TrustedKeys;
+import io.tendon.schemas.update.UpdateAssembler;
 import io.tendon.schemas.v1.BundleManifest;
 import io.tendon.schemas.v1.GraphRole;
 import io.tendon.schemas.v1.GraphSpec;
@@ -126,7 +128,7 @@ class TrainerTest {
         assertTrue(Files.exists(dir.resolve("out/residual-v4.onnx")));
         assertTrue(store.latest().isPresent(), "a checkpoint at every stage end");
 
-        PublicKey trusted = SigningKey.readPublicPem(Files.readString(dir.resolve("trusted.pem")), "test");
+        PublicKey trusted = PolicySigning.readPublicPem(Files.readString(dir.resolve("trusted.pem")), "test");
         Map<Long, List<PolicyUpdate>> byVersion = new HashMap<>();
         for (PolicyUpdate u : readAll(topic)) {
             byVersion.computeIfAbsent(u.getVersion(), v -> new ArrayList<>()).add(u);
@@ -138,7 +140,7 @@ class TrainerTest {
         assertEquals(1000, byVersion.get(1L).get(0).getProvenance().getDemoTransitions());
         for (long v = 2; v <= 4; v++) {
             assertEquals("residual", byVersion.get(v).get(0).getGraph());
-            PolicyUpdateAssembler.assemble(byVersion.get(v), Map.of(SigningKey.keyId(trusted), trusted));
+            UpdateAssembler.assemble(byVersion.get(v), TrustedKeys.of(trusted));
         }
     }
 
@@ -219,9 +221,7 @@ class TrainerTest {
     static Path bundle(Path dir) throws Exception {
         Files.createDirectories(dir);
         Files.write(dir.resolve("head.onnx"), TestHeads.linearHead(40, 12, 16 * 13, 0.1f).toByteArray());
-        BundleManifest manifest = BundleManifest.newBuilder().setManifestVersion(1).setPolicyId("policy-0")
-                .setMode(PolicyMode.CHUNK).setResidualScale(0.5f)
-                .addGraphs(GraphSpec.newBuilder().setRole(GraphRole.HEAD).setFile("head.onnx")).build();
+        BundleManifest manifest = TestHeads.chunkManifest("policy-0", 0.5f);
         Files.writeString(dir.resolve(PolicyBundle.MANIFEST), JsonFormat.printer().print(manifest));
         return dir;
     }
