@@ -9,26 +9,16 @@ import io.tendon.schemas.v1.TensorRole;
  * next {@code exec_horizon} rows are executed, blended with the older chunks' predictions for
  * the same ticks by temporal ensembling.
  */
-final class ChunkMode implements ModeStep {
+final class ChunkMode extends ChunkedMode {
 
-    private final PolicyGraphs g;
-    private final ResidualComposer residual;
     private final NoiseSource noise;
     private final TensorSlot noiseIn;
     private final TensorSlot actionsOut;
     private final float[] noiseBuffer;
-    private final int h;
-    private final int a;
-    private final ChunkCadence cadence;
 
     ChunkMode(PolicyGraphs g, ResidualComposer residual, NoiseSource noise) {
-        this.g = g;
-        this.residual = residual;
+        super(g, residual);
         this.noise = noise;
-        PolicyBundle b = g.bundle;
-        h = b.chunkLength;
-        a = b.actionDim;
-        cadence = new ChunkCadence(b);
         noiseIn = g.head.input(TensorRole.NOISE);
         actionsOut = g.head.output(TensorRole.ACTIONS);
         noiseBuffer = new float[noiseIn == null ? 0 : noiseIn.capacity];
@@ -36,7 +26,7 @@ final class ChunkMode implements ModeStep {
 
     @Override
     public boolean compute(long tick, Observation obs, Prediction out) {
-        if (!cadence.due(tick)) {
+        if (!due(tick)) {
             return false;
         }
         g.normalise(obs);
@@ -49,20 +39,9 @@ final class ChunkMode implements ModeStep {
         g.head.run();
         int length = h * a;
         actionsOut.read(out.actions, 0, length);
-        g.bundle.actionSpace.denormalise(out.actions, 0, h);
-        residual.compose(g, out.actions, 0, length);
-        cadence.windows(out, tick);
+        finish(out, tick);
         return true;
     }
 
 
-    @Override
-    public void retry(long tick) {
-        cadence.retry(tick);
-    }
-
-    @Override
-    public void reset() {
-        cadence.reset();
-    }
 }

@@ -9,25 +9,15 @@ import io.tendon.schemas.v1.TensorRole;
  * with guidance in the last fraction of the steps. The chunk is then executed as in
  * {@link ChunkMode}.
  */
-final class FlowMode implements ModeStep {
+final class FlowMode extends ChunkedMode {
 
-    private final PolicyGraphs g;
-    private final ResidualComposer residual;
     private final Sampler sampler;
     private final TensorSlot conditioning;
     private final float[] conditioningBuffer;
-    private final int h;
-    private final int a;
-    private final ChunkCadence cadence;
 
     FlowMode(PolicyGraphs g, ResidualComposer residual, Sampler sampler) {
-        this.g = g;
-        this.residual = residual;
+        super(g, residual);
         this.sampler = sampler;
-        PolicyBundle b = g.bundle;
-        h = b.chunkLength;
-        a = b.actionDim;
-        cadence = new ChunkCadence(b);
         conditioning = g.prefix == null ? null : g.prefix.output(TensorRole.CONDITIONING);
         conditioningBuffer = new float[conditioning == null ? 0 : conditioning.capacity];
     }
@@ -52,7 +42,7 @@ final class FlowMode implements ModeStep {
 
     @Override
     public boolean compute(long tick, Observation obs, Prediction out) {
-        if (!cadence.due(tick)) {
+        if (!due(tick)) {
             return false;
         }
         g.normalise(obs);
@@ -71,9 +61,7 @@ final class FlowMode implements ModeStep {
         }
         int length = h * a;
         sampler.sample(out.actions, length);
-        g.bundle.actionSpace.denormalise(out.actions, 0, h);
-        residual.compose(g, out.actions, 0, length);
-        cadence.windows(out, tick);
+        finish(out, tick);
         return true;
     }
 
@@ -87,13 +75,4 @@ final class FlowMode implements ModeStep {
         }
     }
 
-    @Override
-    public void retry(long tick) {
-        cadence.retry(tick);
-    }
-
-    @Override
-    public void reset() {
-        cadence.reset();
-    }
 }

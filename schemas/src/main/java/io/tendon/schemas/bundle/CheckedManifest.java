@@ -19,9 +19,10 @@ import java.util.Map;
 /**
  * A bundle manifest that passed every check that needs no ONNX Runtime, with the numbers its
  * graphs imply (feature, latent, state and conditioning sizes, the two-rate window) and the
- * defaults the manifest leaves open (proto3 zeros) resolved. Made only by {@link ManifestReader}.
+ * defaults the manifest leaves open (proto3 zeros) resolved. Made by {@link ManifestReader}; a
+ * runtime may extend it with its own view of the bundle ({@link #CheckedManifest(CheckedManifest)}).
  */
-public final class CheckedManifest {
+public class CheckedManifest {
 
     public final Path directory;
     public final BundleManifest manifest;
@@ -91,6 +92,36 @@ public final class CheckedManifest {
         this.betaStart = s.getBetaStart() == 0f ? 1e-4 : s.getBetaStart();
         this.betaEnd = s.getBetaEnd() == 0f ? 0.02 : s.getBetaEnd();
         this.graphs = Collections.unmodifiableMap(d.graphs);
+    }
+
+    /** The same checked manifest, for a subclass that adds what its runtime needs. */
+    protected CheckedManifest(CheckedManifest c) {
+        this.directory = c.directory;
+        this.manifest = c.manifest;
+        this.mode = c.mode;
+        this.chunkLength = c.chunkLength;
+        this.actionDim = c.actionDim;
+        this.latencySteps = c.latencySteps;
+        this.execHorizon = c.execHorizon;
+        this.slowInterval = c.slowInterval;
+        this.observationFrames = c.observationFrames;
+        this.featureDim = c.featureDim;
+        this.latentDim = c.latentDim;
+        this.stateDim = c.stateDim;
+        this.conditioningDim = c.conditioningDim;
+        this.windowMin = c.windowMin;
+        this.windowMax = c.windowMax;
+        this.integrator = c.integrator;
+        this.samplerSteps = c.samplerSteps;
+        this.guidanceFraction = c.guidanceFraction;
+        this.guidanceScale = c.guidanceScale;
+        this.ensembleDecay = c.ensembleDecay;
+        this.reverseTime = c.reverseTime;
+        this.trainTimesteps = c.trainTimesteps;
+        this.betaSchedule = c.betaSchedule;
+        this.betaStart = c.betaStart;
+        this.betaEnd = c.betaEnd;
+        this.graphs = c.graphs;
     }
 
     public String policyId() {
