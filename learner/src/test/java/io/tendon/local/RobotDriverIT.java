@@ -59,7 +59,9 @@ class RobotDriverIT {
         Path root = Path.of(System.getProperty("tendon.local.root", "..")).toAbsolutePath().normalize();
         stack = new LocalStack(root.resolve("learner/target/robot-driver-it"), root, KAFKA, KAFKA + 1, LEARNER, EDGE)
                 .edgeProperties(List.of("-Dtendon.edge.bridge=grpc", "-Dtendon.edge.robot-id=arm-it",
-                        "-Dtendon.policy.bundle-dir=" + bundle));
+                        "-Dtendon.policy.bundle-dir=" + bundle,
+                        // A loaded CI machine may deliver states late: the policy still acts on them.
+                        "-Dtendon.policy.max-observation-age-ms=1000"));
         stack.start();
     }
 
@@ -93,14 +95,15 @@ class RobotDriverIT {
                 public void onCompleted() {
                 }
             });
-            // Five seconds at 1 kHz: 50 policy steps at 10 Hz, so three windows of 16 and a partial one.
+            // Six seconds at 250 Hz (a slow driver; the 1 kHz case is the bridge's own test): 60 policy
+            // steps at 10 Hz, so three windows of 16 and a partial one.
             long start = System.nanoTime();
-            for (long seq = 1; seq <= 5000; seq++) {
-                long due = start + seq * 1_000_000L;
+            for (long seq = 1; seq <= 1500; seq++) {
+                long due = start + seq * 4_000_000L;
                 while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(100_000);
+                    LockSupport.parkNanos(200_000);
                 }
-                states.onNext(state(seq, System.nanoTime(), seq % 100 == 1));
+                states.onNext(state(seq, System.nanoTime(), seq % 25 == 1));
             }
             EdgeStatus status = EdgeStatusServiceGrpc.newBlockingStub(channel)
                     .getStatus(EdgeStatusRequest.getDefaultInstance());
@@ -110,25 +113,25 @@ class RobotDriverIT {
             var ack = EpisodesGrpc.newBlockingStub(channel).mark(EpisodeEvent.newBuilder()
                     .setEpisodeId(status.getEpisodeId()).setKind(EpisodeEvent.Kind.SUCCESS).build());
             assertTrue(ack.getAccepted(), ack.getReason());
-            for (long seq = 5001; seq <= 5300; seq++) {
-                states.onNext(state(seq, System.nanoTime(), seq % 100 == 1));
-                LockSupport.parkNanos(1_000_000);
+            for (long seq = 1501; seq <= 1600; seq++) {
+                states.onNext(state(seq, System.nanoTime(), seq % 25 == 1));
+                LockSupport.parkNanos(4_000_000);
             }
             states.onCompleted();
             String edge = stack.scrape(EDGE);
             String counts = "commands " + commands.get() + " (holding " + holding.get() + "), states "
                     + LocalStack.metric(edge, "tendon_edge_bridge_states_total", "result=\"accepted\"") + " accepted, "
                     + LocalStack.metric(edge, "tendon_edge_bridge_states_total", "result=\"superseded\"") + " superseded";
-            assertTrue(commands.get() > 500, "the edge commands the robot: " + counts);
+            assertTrue(commands.get() > 300, "the edge commands the robot: " + counts);
             assertTrue(commands.get() - holding.get() > commands.get() / 2, "the policy, not the watchdog, drives: "
                     + counts);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
 
-        // 50 policy steps: windows of 16 from step 0, 16 and 32, and the partial one the mark ended. The
-        // first has no policy chunk at its start (the policy's first plan comes with the first
-        // observation), so it cannot be a ROLLOUT: at least three are.
+        // About 60 policy steps: windows of 16 from step 0, 16 and 32, and the partial one the mark
+        // ended. The first has no policy chunk at its start (the policy's first plan comes with the
+        // first observation), so it cannot be a ROLLOUT: at least three are.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         double rollouts = 0;
         double delivered = -1;
@@ -150,7 +153,7 @@ class RobotDriverIT {
                 "the operator's mark ended the episode");
     }
 
-    /** A robot holding still at (0.5, 0, 0.1), observation features with every 100th state (the policy rate). */
+    /** A robot holding still at (0.5, 0, 0.1), observation features with every 25th state (the policy rate). */
     private static RobotState state(long seq, long monotonicNanos, boolean withFeatures) {
         RobotState.Builder s = RobotState.newBuilder().setSequence(seq).setMonotonicNanos(monotonicNanos)
                 .setTcpPose(Pose.newBuilder().setPosition(Vector3.newBuilder().setX(0.5).setY(0).setZ(0.1))

@@ -56,6 +56,8 @@ public final class Targets {
      * was active), 0 for a scripted expert or a person. Carried into the transitions that record them.
      */
     public long policyVersion;
+    /** True when a scripted demonstrator (the simulator's expert) made these targets: a DEMO record. */
+    public boolean demonstration;
 
     /** True when every number is finite; non-finite targets are rejected by the safety pipeline. */
     public boolean isFinite() {
@@ -81,5 +83,6 @@ public final class Targets {
         sequence = other.sequence;
         createdNanos = other.createdNanos;
         policyVersion = other.policyVersion;
+        demonstration = other.demonstration;
     }
 }

@@ -19,9 +19,9 @@ import java.util.function.LongSupplier;
  * end carries the steps it has, with {@code valid_mask} false (and zeros) for the rest, and
  * {@code terminated} (success or failure) or {@code truncated} (time-out, operator stop).
  *
- * <p>Source: DEMO when a scripted demonstrator acts; otherwise INTERVENTION when a person was
- * in control in any step of the window, else ROLLOUT, with the policy's own chunk at {@code s}
- * from {@link ProposalSource}. Steps whose observation has no features yet (a robot driver that
+ * <p>Source: DEMO when a scripted demonstrator made every step's targets; otherwise INTERVENTION
+ * when a person was in control in any step of the window, else ROLLOUT, with the policy's own
+ * chunk at {@code s} from {@link ProposalSource}. Steps whose observation has no features yet (a robot driver that
  * has not sent any) cannot be recorded: they and their windows are dropped and counted. Runs on one thread.
  */
 public final class TransitionAssembler {
@@ -36,7 +36,6 @@ public final class TransitionAssembler {
     private final String runId;
     private final int layoutVersion;
     private final int horizon;
-    private final boolean demonstrations;
     private final ProposalSource proposals;
     private final RewardInbox rewards;
     private final LongSupplier wallNanos;
@@ -55,6 +54,7 @@ public final class TransitionAssembler {
     private final float[] actions;
     private final float[] stepRewards;
     private final boolean[] human;
+    private final boolean[] demonstrated;
     private final float[] proposal;
     private long proposalVersion = -1;
     private long emitted;
@@ -72,17 +72,15 @@ public final class TransitionAssembler {
     }
 
     /**
-     * @param latentDim      the layout's latent-dim: the size of every step observation's latent
-     * @param demonstrations true when a scripted demonstrator acts (records are DEMO)
+     * @param latentDim the layout's latent-dim: the size of every step observation's latent
      */
     public TransitionAssembler(String robotId, String runId, int layoutVersion, int latentDim, int horizon,
-            boolean demonstrations, ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos,
-            Consumer<Transition> sink, EpisodeListener episodes) {
+            ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos, Consumer<Transition> sink,
+            EpisodeListener episodes) {
         this.robotId = robotId;
         this.runId = runId;
         this.layoutVersion = layoutVersion;
         this.horizon = horizon;
-        this.demonstrations = demonstrations;
         this.proposals = proposals;
         this.rewards = rewards;
         this.wallNanos = wallNanos;
@@ -92,6 +90,7 @@ public final class TransitionAssembler {
         actions = new float[horizon * ActionRows.WIDTH];
         stepRewards = new float[horizon];
         human = new boolean[horizon];
+        demonstrated = new boolean[horizon];
         proposal = new float[horizon * ActionRows.WIDTH];
     }
 
@@ -117,6 +116,7 @@ public final class TransitionAssembler {
         ActionRows.write(step.executed, actions, rows * ActionRows.WIDTH);
         stepRewards[rows] = (float) step.reward;
         human[rows] = step.human;
+        demonstrated[rows] = step.executed.demonstration && !step.human;
         rows++;
         boolean ended = step.terminated || step.truncated;
         if (rows == horizon || ended) {
@@ -147,7 +147,7 @@ public final class TransitionAssembler {
         System.arraycopy(s.latent, 0, latent, 0, latent.length);
         s.proprio(proprio, 0);
         s.wrenchSummary(wrench, 0);
-        proposalVersion = demonstrations ? 0 : proposals == null ? -1 : proposals.latest(proposal, horizon);
+        proposalVersion = step.executed.demonstration ? 0 : proposals == null ? -1 : proposals.latest(proposal, horizon);
     }
 
     private void finishWindow(PolicyStep last) {
@@ -155,12 +155,17 @@ public final class TransitionAssembler {
             rewards.drain(firstStepOfWindow, firstStepOfWindow + rows, stepRewards);
         }
         boolean anyHuman = false;
+        boolean allDemonstrated = true;
+        boolean anyDemonstrated = false;
         for (int i = 0; i < rows; i++) {
             anyHuman |= human[i];
+            allDemonstrated &= demonstrated[i];
+            anyDemonstrated |= demonstrated[i];
         }
-        Source source = demonstrations ? Source.DEMO : anyHuman ? Source.INTERVENTION : Source.ROLLOUT;
-        if (source != Source.DEMO && proposalVersion < 0) {
-            // Nobody proposed a chunk at s: the record would not be a valid transition.
+        Source source = allDemonstrated ? Source.DEMO : anyHuman ? Source.INTERVENTION : Source.ROLLOUT;
+        if (source != Source.DEMO && (proposalVersion < 0 || anyDemonstrated)) {
+            // Nobody proposed a chunk at s (or the demonstrator handed over to a policy inside the
+            // window): the record would not be a valid transition.
             unrecordable++;
         } else {
             sink.accept(build(last, source));

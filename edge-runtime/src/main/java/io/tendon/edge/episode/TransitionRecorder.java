@@ -53,9 +53,8 @@ public class TransitionRecorder implements PolicyStepListener {
     @PostConstruct
     void init() {
         String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
-        boolean demonstrations = config.bridge().equals("sim") && config.simExpert().equals("demonstrator");
         assembler = new TransitionAssembler(config.robotId(), runId, layout.version(),
-                layout.latentDim(), layout.horizon(), demonstrations, this::latestProposal, rewards,
+                layout.latentDim(), layout.horizon(), this::latestProposal, rewards,
                 () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());
         FunctionCounter.builder("tendon.edge.transitions.recorded", assembler, TransitionAssembler::emitted)
                 .description("Transitions assembled from policy steps").register(registry);

@@ -37,7 +37,7 @@ public final class BoundGraph implements AutoCloseable {
     public final GraphRole role;
     /** "head", "step", ...: the graph role in lower case. */
     public final String name;
-    public final LatencyStats latency = new LatencyStats();
+    public final LatencyStats latency;
     private final Session session;
     private final RunOptions runOptions;
     private final Map<TensorRole, TensorSlot> inputs = new LinkedHashMap<>();
@@ -45,9 +45,11 @@ public final class BoundGraph implements AutoCloseable {
     private final IoBinding[] bindings;
     private final int windowMin;
 
-    private BoundGraph(GraphRole role, Session session, int windowMin, int windowMax, GraphSpec spec) {
+    private BoundGraph(GraphRole role, Session session, int windowMin, int windowMax, GraphSpec spec,
+            LatencyStats latency) {
         this.role = role;
         this.name = TensorRoles.graphName(role);
+        this.latency = latency;
         this.session = session;
         this.windowMin = windowMin;
         this.runOptions = new RunOptions();
@@ -79,16 +81,30 @@ public final class BoundGraph implements AutoCloseable {
         GraphSpec spec = bundle.graph(role);
         String what = "graph " + TensorRoles.graphName(role) + " (" + spec.getFile() + ")";
         Path file = bundle.file(role);
+        if (file == null) {
+            throw new PolicyBundleException(what + " arrives by policy update and none is there yet");
+        }
         byte[] model;
         try {
             model = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new PolicyBundleException(what + ": cannot read " + file + ": " + e, e);
         }
+        return load(bundle, role, model, what, sessions, windowMin, windowMax, new LatencyStats());
+    }
+
+    /**
+     * Loads graph {@code role} of {@code bundle} from {@code model} (a policy update's bytes, or
+     * the bundle's file), checks it against the manifest's declaration for that role, binds it and
+     * warms it up; its run latencies go to {@code latency}. {@code what} names it in errors.
+     */
+    public static BoundGraph load(PolicyBundle bundle, GraphRole role, byte[] model, String what,
+            SessionFactory sessions, int windowMin, int windowMax, LatencyStats latency) {
+        GraphSpec spec = bundle.graph(role);
         Session session = sessions.create(what, model);
         try {
             checkSignature(what, spec, session);
-            BoundGraph graph = new BoundGraph(role, session, windowMin, windowMax, spec);
+            BoundGraph graph = new BoundGraph(role, session, windowMin, windowMax, spec, latency);
             graph.warmUp(sessions.settings().warmupRuns());
             return graph;
         } catch (RuntimeException e) {
@@ -164,7 +180,7 @@ public final class BoundGraph implements AutoCloseable {
         compare(what, "input", spec.getInputsList(), actualIn, true, problems);
         compare(what, "output", spec.getOutputsList(), actualOut, false, problems);
         if (!problems.isEmpty()) {
-            throw new PolicyBundleException(String.join("; ", problems));
+            throw new GraphMismatchException(String.join("; ", problems));
         }
     }
 

@@ -113,6 +113,7 @@ public final class ChunkExecutor implements TargetSource {
         into.forceAxes = 0;
         into.createdNanos = plan.createdNanos;
         into.policyVersion = plan.policyVersion;
+        into.demonstration = false;
         into.sequence = ++emitted;
     }
 

@@ -25,10 +25,7 @@ final class ChunkMode extends ChunkedMode {
     }
 
     @Override
-    public boolean compute(long tick, Observation obs, Prediction out) {
-        if (!due(tick)) {
-            return false;
-        }
+    protected void predict(long tick, Observation obs, Prediction out) {
         g.normalise(obs);
         g.computeLatent();
         g.writeLatentAndState(g.head);
@@ -40,7 +37,6 @@ final class ChunkMode extends ChunkedMode {
         int length = h * a;
         actionsOut.read(out.actions, 0, length);
         finish(out, tick);
-        return true;
     }
 
 

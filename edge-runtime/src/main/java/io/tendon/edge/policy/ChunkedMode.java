@@ -27,14 +27,24 @@ abstract class ChunkedMode implements ModeStep {
         exec = b.execHorizon;
     }
 
-    /** True when tick {@code tick} computes a chunk; then the next one is due {@code exec_horizon} later. */
-    protected final boolean due(long tick) {
+    /** Computes a chunk every {@code exec_horizon} ticks; the next one is due that much later. */
+    @Override
+    public final boolean compute(long tick, Observation obs, Prediction out) {
         if (tick < nextChunkTick) {
             return false;
         }
         nextChunkTick = tick + exec;
+        predict(tick, obs, out);
         return true;
     }
+
+    @Override
+    public final void shadow(long tick, Observation obs, Prediction out) {
+        predict(tick, obs, out);
+    }
+
+    /** The chunk for {@code obs} at {@code tick}, in raw units, its windows set ({@link #finish}). */
+    protected abstract void predict(long tick, Observation obs, Prediction out);
 
     /** The normalised chunk in {@code out.actions} becomes the raw, residual-corrected rows of tick {@code tick}. */
     protected final void finish(Prediction out, long tick) {

@@ -41,10 +41,7 @@ final class FlowMode extends ChunkedMode {
     }
 
     @Override
-    public boolean compute(long tick, Observation obs, Prediction out) {
-        if (!due(tick)) {
-            return false;
-        }
+    protected void predict(long tick, Observation obs, Prediction out) {
         g.normalise(obs);
         g.computeLatent();
         // The prefix once per chunk; every step and guidance call reuses what is bound here.
@@ -62,7 +59,6 @@ final class FlowMode extends ChunkedMode {
         int length = h * a;
         sampler.sample(out.actions, length);
         finish(out, tick);
-        return true;
     }
 
     private void bindConditioning(BoundGraph graph) {

@@ -1,7 +1,7 @@
 package io.tendon.edge.policy;
 
 /** A bundle that cannot be used: unreadable, malformed, or not matching its own graphs. */
-public final class PolicyBundleException extends RuntimeException {
+public class PolicyBundleException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,9 +1,13 @@
 package io.tendon.edge.policy;
 
+import io.tendon.schemas.bundle.TensorRoles;
 import io.tendon.schemas.v1.GraphRole;
 import io.tendon.schemas.v1.TensorRole;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A bundle's loaded graphs and the per-step inputs they share: the normalised observation
@@ -32,9 +36,18 @@ final class PolicyGraphs implements AutoCloseable {
     private final float[] wrenchMean;
     private final float[] wrenchStd;
     private final List<BoundGraph> all = new ArrayList<>();
+    private final Map<GraphRole, PolicyGraphSource> updates;
+    private final PolicyInstruments latencies;
 
-    PolicyGraphs(PolicyBundle bundle, SessionFactory sessions) {
+    /**
+     * @param updates    graphs that replace the bundle's (or fill those that arrive by update), by role
+     * @param latencies  where each graph's run latencies go
+     */
+    PolicyGraphs(PolicyBundle bundle, SessionFactory sessions, Map<GraphRole, PolicyGraphSource> updates,
+            PolicyInstruments latencies) {
         this.bundle = bundle;
+        this.updates = updates;
+        this.latencies = latencies;
         try {
             encoder = load(GraphRole.ENCODER, sessions, 1, 1);
             head = load(GraphRole.HEAD, sessions, 1, 1);
@@ -63,9 +76,39 @@ final class PolicyGraphs implements AutoCloseable {
         if (!bundle.has(role)) {
             return null;
         }
-        BoundGraph g = BoundGraph.load(bundle, role, sessions, windowMin, windowMax);
+        String name = TensorRoles.graphName(role);
+        PolicyGraphSource update = updates.get(role);
+        byte[] model;
+        String what;
+        if (update != null) {
+            model = update.bytes();
+            what = "graph " + name + " (" + update.description() + ")";
+        } else if (bundle.file(role) != null) {
+            what = "graph " + name + " (" + bundle.graph(role).getFile() + ")";
+            try {
+                model = Files.readAllBytes(bundle.file(role));
+            } catch (IOException e) {
+                throw new PolicyBundleException(what + ": cannot read " + bundle.file(role) + ": " + e, e);
+            }
+        } else if (bundle.fromUpdate(role) && !requiredBy(bundle, role)) {
+            return null; // an optional graph (a residual, an encoder) not delivered yet: run without it
+        } else {
+            throw new PolicyBundleException("graph " + name + " of bundle " + bundle.policyId()
+                    + " arrives by policy update and none is there yet");
+        }
+        BoundGraph g = BoundGraph.load(bundle, role, model, what, sessions, windowMin, windowMax, latencies.graph(name));
         all.add(g);
         return g;
+    }
+
+    /** True when the bundle's mode cannot run without graph {@code role}. */
+    static boolean requiredBy(PolicyBundle bundle, GraphRole role) {
+        return switch (bundle.mode) {
+            case CHUNK -> role == GraphRole.HEAD;
+            case FLOW -> role == GraphRole.STEP;
+            case TWO_RATE -> role == GraphRole.SLOW || role == GraphRole.FAST;
+            default -> true;
+        };
     }
 
     List<BoundGraph> all() {

@@ -16,7 +16,8 @@ public final class PolicyLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(PolicyLoop.class);
     private static final long RATE_WINDOW_NANOS = 1_000_000_000L;
 
-    private final PolicyRuntime runtime;
+    private final PolicyRuntime fixed;
+    private final ActivePolicy active;
     private final ObservationBuffer observations;
     private final LongSupplier clock;
     private final long maxObservationAgeNanos;
@@ -25,6 +26,9 @@ public final class PolicyLoop implements Runnable {
     private volatile Thread runner;
     private volatile long skippedTicks;
     private long failuresLogged;
+    private long lastRemembered = Long.MIN_VALUE;
+    private PolicyRuntime lastRuntime;
+    private static final float[] NO_ACTIONS = new float[0];
 
     /**
      * @param clock                  the control loop's clock, the same the runtime uses
@@ -32,18 +36,46 @@ public final class PolicyLoop implements Runnable {
      */
     public PolicyLoop(PolicyRuntime runtime, ObservationBuffer observations, LongSupplier clock,
             long maxObservationAgeNanos) {
-        this.runtime = runtime;
+        this.fixed = runtime;
+        this.active = null;
         this.observations = observations;
         this.clock = clock;
         this.maxObservationAgeNanos = maxObservationAgeNanos;
         this.periodNanos = runtime.periodNanos();
     }
 
+    /**
+     * Steps whatever runtime {@code active} holds at each tick (a policy update takes over between
+     * two ticks); while it holds none, observations are only remembered for the first update's
+     * shadow check. {@code periodNanos}: one policy tick.
+     */
+    public PolicyLoop(ActivePolicy active, long periodNanos, ObservationBuffer observations, LongSupplier clock,
+            long maxObservationAgeNanos) {
+        this.fixed = null;
+        this.active = active;
+        this.observations = observations;
+        this.clock = clock;
+        this.maxObservationAgeNanos = maxObservationAgeNanos;
+        this.periodNanos = periodNanos;
+    }
+
     /** One tick: the newest observation through one runtime step. Allocation-free. */
     public StepOutcome tick(long tick, long tickNanos) {
+        PolicyRuntime runtime = fixed != null ? fixed : active.current();
+        lastRuntime = runtime;
         Observation obs = observations.latest();
         if (obs == null) {
             return StepOutcome.NO_OBSERVATION;
+        }
+        if (runtime == null) {
+            if (obs.sequence != lastRemembered) {
+                lastRemembered = obs.sequence;
+                active.history().record(obs, NO_ACTIONS, 0, 0);
+            }
+            return StepOutcome.NO_POLICY;
+        }
+        if (active != null) {
+            active.pickedUp(runtime);
         }
         if (tickNanos - obs.stampNanos > maxObservationAgeNanos) {
             runtime.countStale();
@@ -77,7 +109,10 @@ public final class PolicyLoop implements Runnable {
             windowTicks++;
             now = clock.getAsLong();
             if (now - windowStart >= RATE_WINDOW_NANOS) {
-                runtime.recordRate(windowTicks * 1e9 / (now - windowStart));
+                PolicyRuntime runtime = lastRuntime;
+                if (runtime != null) {
+                    runtime.recordRate(windowTicks * 1e9 / (now - windowStart));
+                }
                 windowStart = now;
                 windowTicks = 0;
             }
@@ -107,7 +142,8 @@ public final class PolicyLoop implements Runnable {
 
     private void logFailure() {
         // The first failure and then every 100th: a failing graph must not flood the log.
-        if (failuresLogged++ % 100 == 0) {
+        PolicyRuntime runtime = lastRuntime;
+        if (runtime != null && failuresLogged++ % 100 == 0) {
             RuntimeException e = runtime.lastFailure();
             LOG.errorf("policy step failed (%d so far), the control loop keeps its last plan: %s",
                     runtime.stats().failures(), e == null ? "unknown" : e.getMessage());

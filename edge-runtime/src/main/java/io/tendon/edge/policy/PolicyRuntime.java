@@ -2,6 +2,7 @@ package io.tendon.edge.policy;
 
 import io.tendon.edge.control.LatestValue;
 
+import io.tendon.schemas.v1.GraphRole;
 import io.tendon.schemas.v1.PolicyMode;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -32,6 +33,11 @@ public final class PolicyRuntime implements AutoCloseable {
         Double policyHz;
         LongSupplier clock = System::nanoTime;
         ChunkExecutor executor;
+        LatestValue<ChunkRecord> proposals;
+        ObservationHistory history;
+        PolicyInstruments instruments;
+        Map<GraphRole, PolicyGraphSource> graphs = Map.of();
+        Long version;
 
         /** Where initial noise comes from (default: Gaussian, seeded by {@link #noiseSeed}). */
         public Options noise(NoiseSource source) {
@@ -67,6 +73,36 @@ public final class PolicyRuntime implements AutoCloseable {
             this.executor = executor;
             return this;
         }
+
+        /** Publish proposals here (a buffer the transition recorder already reads) instead of a new one. */
+        public Options proposals(LatestValue<ChunkRecord> buffer) {
+            this.proposals = buffer;
+            return this;
+        }
+
+        /** Record every published step's observation and proposal here (for shadow checks of updates). */
+        public Options history(ObservationHistory into) {
+            this.history = into;
+            return this;
+        }
+
+        /** Record counters and latencies here (kept across policy updates) instead of in new ones. */
+        public Options instruments(PolicyInstruments into) {
+            this.instruments = into;
+            return this;
+        }
+
+        /** Graphs that replace the bundle's, or fill those that arrive by update, by role. */
+        public Options graphs(Map<GraphRole, PolicyGraphSource> replacements) {
+            this.graphs = Map.copyOf(replacements);
+            return this;
+        }
+
+        /** The policy version the runtime's plans and proposals carry (default: the bundle's). */
+        public Options version(long policyVersion) {
+            this.version = policyVersion;
+            return this;
+        }
     }
 
     private final PolicyBundle bundle;
@@ -76,8 +112,12 @@ public final class PolicyRuntime implements AutoCloseable {
     private final ChunkScheduler scheduler;
     private final ChunkExecutor executor;
     private final Prediction prediction;
-    private final PolicyStats stats = new PolicyStats();
+    private final Prediction shadowPrediction;
+    private final PolicyInstruments instruments;
+    private final PolicyStats stats;
     private final LatestValue<ChunkRecord> proposals;
+    private final ObservationHistory history;
+    private final long version;
     private volatile LongSupplier clock;
     private final long periodNanos;
     private final long deadlineNanos;
@@ -85,8 +125,8 @@ public final class PolicyRuntime implements AutoCloseable {
     private final double decay;
     private final int actionDim;
     private final Map<String, LatencyStats> latencies;
-    private final LatencyStats inferenceLatency = new LatencyStats();
-    private final LatencyStats stepLatency = new LatencyStats();
+    private final LatencyStats inferenceLatency;
+    private final LatencyStats stepLatency;
     private volatile RuntimeException lastFailure;
 
     private PolicyRuntime(PolicyBundle bundle, OrtSettings settings, Options options) {
@@ -105,8 +145,14 @@ public final class PolicyRuntime implements AutoCloseable {
         this.deadlineNanos = Math.max(1, bundle.latencySteps) * periodNanos;
         this.clock = options.clock;
         this.actionDim = bundle.actionDim;
+        this.version = options.version != null ? options.version : bundle.version();
+        this.history = options.history;
+        this.instruments = options.instruments != null ? options.instruments : new PolicyInstruments();
+        this.stats = instruments.stats;
+        this.inferenceLatency = instruments.inference;
+        this.stepLatency = instruments.step;
         this.sessions = new SessionFactory(settings);
-        this.graphs = new PolicyGraphs(bundle, sessions);
+        this.graphs = new PolicyGraphs(bundle, sessions, options.graphs, instruments);
         try {
             NoiseSource noise = options.noise != null ? options.noise : new GaussianNoise(options.noiseSeed);
             ResidualComposer residual = new ResidualComposer(graphs.residual, bundle.residualScale());
@@ -130,8 +176,10 @@ public final class PolicyRuntime implements AutoCloseable {
             this.scheduler = new ChunkScheduler(new TemporalEnsembler(chunks, h, decay),
                     executor.publisher(), h + planRows + 2, bundle.actionSpace.scalarStiffness, periodNanos);
             this.prediction = new Prediction(h * actionDim);
+            this.shadowPrediction = new Prediction(h * actionDim);
             int rows = bundle.mode == PolicyMode.TWO_RATE ? 1 : h;
-            this.proposals = new LatestValue<>(() -> new ChunkRecord(bundle.latentDim, rows, actionDim));
+            this.proposals = options.proposals != null ? options.proposals
+                    : new LatestValue<>(() -> new ChunkRecord(bundle.latentDim, rows, actionDim));
             Map<String, LatencyStats> map = new LinkedHashMap<>();
             for (BoundGraph g : graphs.all()) {
                 map.put(g.name, g.latency);
@@ -141,6 +189,11 @@ public final class PolicyRuntime implements AutoCloseable {
             graphs.close();
             throw e;
         }
+    }
+
+    /** True when the bundle's mode cannot run without graph {@code role} (a CHUNK head, a FLOW step graph). */
+    public static boolean required(PolicyBundle bundle, GraphRole role) {
+        return PolicyGraphs.requiredBy(bundle, role);
     }
 
     /** Loads the bundle in {@code directory}. */
@@ -195,9 +248,12 @@ public final class PolicyRuntime implements AutoCloseable {
         int skip = (int) (p.commitFrom - p.firstTick);
         scheduler.accept(p.commitFrom, p.actions, skip * actionDim, p.rows - skip, actionDim);
         scheduler.commit(p.commitFrom, p.commitTo);
-        scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now, bundle.version());
+        scheduler.publish(p.planFrom, p.planTo, tick, tickNanos, now, version);
         stats.published = stats.published + 1;
         recordProposal(p, obs, delay);
+        if (history != null) {
+            history.record(obs, p.actions, p.rows * actionDim, p.rows);
+        }
         stepLatency.record(System.nanoTime() - started);
         return StepOutcome.PUBLISHED;
     }
@@ -210,7 +266,7 @@ public final class PolicyRuntime implements AutoCloseable {
         r.firstTick = p.firstTick;
         r.observationNanos = obs.stampNanos;
         r.observationSequence = obs.sequence;
-        r.policyVersion = bundle.version();
+        r.policyVersion = version;
         r.inferenceDelayControlSteps = delay;
         proposals.publish();
     }
@@ -222,6 +278,36 @@ public final class PolicyRuntime implements AutoCloseable {
      */
     public void useClock(LongSupplier clock) {
         this.clock = clock;
+    }
+
+    /**
+     * What this policy would act on {@code obs} at policy tick {@code tick}, without acting: its
+     * raw actions (denormalised, with the residual, not clamped to the bounds) into {@code out}
+     * ({@code H x A}, or one row for two-rate), returning the rows. Feed a history in order (a
+     * two-rate policy builds its windows from it). For checking a policy update against recent observations
+     * before it runs; not on the policy thread of a runtime that steps (it uses its own graphs'
+     * bound tensors). Returns -1 when the graphs fail.
+     */
+    public int shadow(long tick, Observation obs, float[] out) {
+        Prediction p = shadowPrediction;
+        try {
+            mode.shadow(tick, obs, p);
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            return -1;
+        }
+        System.arraycopy(p.actions, 0, out, 0, p.rows * actionDim);
+        return p.rows;
+    }
+
+    /** The version this runtime's plans and proposals carry. */
+    public long version() {
+        return version;
+    }
+
+    /** Its counters and latencies (shared with the runtimes of later policy updates). */
+    public PolicyInstruments instruments() {
+        return instruments;
     }
 
     /** Forgets per-episode state: ensembled chunks, the committed timeline, two-rate caches. */
@@ -299,6 +385,12 @@ public final class PolicyRuntime implements AutoCloseable {
     /** Why CUDA was not used although configured, or null. */
     public String providerFallbackReason() {
         return sessions.fallbackReason();
+    }
+
+    /** The last failure's message, or "unknown". */
+    public String lastFailureMessage() {
+        RuntimeException e = lastFailure;
+        return e == null ? "unknown" : e.getMessage();
     }
 
     /** The last ONNX Runtime failure of a step, or null. */

@@ -15,5 +15,7 @@ public enum StepOutcome {
     /** The newest observation is older than allowed: not acted on, counted. */
     STALE_OBSERVATION,
     /** ONNX Runtime failed: counted, logged by the loop. */
-    FAILED
+    FAILED,
+    /** No policy runs yet (its graph arrives by update): the observation is only remembered. */
+    NO_POLICY
 }

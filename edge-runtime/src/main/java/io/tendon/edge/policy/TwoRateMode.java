@@ -143,6 +143,11 @@ final class TwoRateMode implements ModeStep {
     }
 
     @Override
+    public void shadow(long tick, Observation obs, Prediction out) {
+        compute(tick, obs, out);
+    }
+
+    @Override
     public void retry(long tick) {
         // Every tick computes anyway.
     }

@@ -138,8 +138,11 @@ public class ControlService {
             ExpertRole role = ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT));
             simRobot = new SimRobot(simSettings, settings.dt, role, teleop, null, simSettings.seed);
             robot = simRobot;
-            TargetSource actor = simRobot.demonstrations() != null ? simRobot.demonstrations() : policy;
-            robotLoop = new RobotLoop(settings, actor, teleop, metrics, simRobot, simSettings.stepRateHz);
+            if (simRobot.demonstrations() != null) {
+                // The scripted expert demonstrates until a policy takes over (policyTakesOver).
+                policy.use(simRobot.demonstrations());
+            }
+            robotLoop = new RobotLoop(settings, policy, teleop, metrics, simRobot, simSettings.stepRateHz);
             simPacer(clock.equals("simulated"));
         }
         steps = new PolicyStepRing(1024, robot.featureDim(), robot.latentDim());
@@ -282,9 +285,20 @@ public class ControlService {
 
     // ---- what other components use -----------------------------------------------------------
 
-    /** The policy side: install the policy runtime's TargetSource here. */
+    /** The policy side of the control loop (a TargetSource that can be replaced while the loop runs). */
     public TargetSourceSwitch policyTargets() {
         return policy;
+    }
+
+    /**
+     * A learned policy drives the arm from the next tick on: {@code targets} become the loop's
+     * policy side, and the simulator's scripted demonstrator, if it was acting, stops. Any thread.
+     */
+    public void policyTakesOver(TargetSource targets) {
+        policy.use(targets);
+        if (simRobot != null) {
+            simRobot.stopDemonstrating();
+        }
     }
 
     /** A new teleop stream's writer of the human buffer (one stream at a time, see TeleopService). */

@@ -1,6 +1,7 @@
 package io.tendon.edge.runtime;
 
 import io.quarkus.runtime.StartupEvent;
+import io.tendon.edge.policy.ActivePolicy;
 import io.tendon.edge.policy.Observation;
 import io.tendon.edge.policy.ObservationBuffer;
 import io.tendon.edge.policy.PolicyRuntime;
@@ -40,28 +41,34 @@ public class PolicyWiring {
     PolicyService policy;
 
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        if (policy.runtime().isEmpty()) {
+        if (policy.active().isEmpty()) {
             return;
         }
-        PolicyRuntime runtime = policy.runtime().get();
+        ActivePolicy active = policy.active().get();
         ObservationMapping mapping = ObservationMapping.of(control.robot(), policy.observations().featureDim(),
                 policy.observations().stateDim());
         StepStartListener feed;
         if ("simulated".equals(control.clock())) {
             policy.stop();
-            feed = new LockstepFeed(runtime, mapping);
+            feed = new LockstepFeed(active, mapping, policy.bundle().orElseThrow().policyHz());
         } else {
             feed = new AsyncFeed(policy.observations(), mapping);
         }
-        control.policyTargets().use(policy.targets());
         control.feedPolicy(feed);
-        LOG.infof("policy %s drives the control loop (%s, observation features from the robot's %s)",
-                runtime.bundle().policyId(), feed instanceof LockstepFeed ? "lockstep on the simulated clock"
-                        : "its own thread", mapping.fromLatent ? "latent" : "features");
+        // The policy takes the arm from the first runtime on (with the simulator's demonstrator,
+        // the scripted expert demonstrates until then).
+        active.onActivate(runtime -> control.policyTakesOver(policy.targets()));
+        if (active.current() != null) {
+            control.policyTakesOver(policy.targets());
+        }
+        LOG.infof("policy %s %s the control loop (%s, observation features from the robot's %s)",
+                policy.bundle().orElseThrow().policyId(), active.current() != null ? "drives" : "will drive",
+                feed instanceof LockstepFeed ? "lockstep on the simulated clock" : "its own thread",
+                mapping.fromLatent ? "latent" : "features");
     }
 
     /** How a step's observation fills the policy's: which vector is the features, what the state holds. */
-    record ObservationMapping(boolean fromLatent, int stateDim) {
+    record ObservationMapping(boolean fromLatent, int featureDim, int stateDim) {
 
         static ObservationMapping of(RobotIo robot, int featureDim, int stateDim) {
             boolean fromLatent;
@@ -79,7 +86,7 @@ public class PolicyWiring {
                         + " provides proprioception (" + StepObservation.PROPRIO_DIM + ") or proprioception and the"
                         + " wrench summary (" + (StepObservation.PROPRIO_DIM + StepObservation.WRENCH_SUMMARY_DIM) + ")");
             }
-            return new ObservationMapping(fromLatent, stateDim);
+            return new ObservationMapping(fromLatent, featureDim, stateDim);
         }
 
         /** Fills {@code o} from {@code s}; the stamp is the loop's clock. Allocation-free. */
@@ -122,26 +129,38 @@ public class PolicyWiring {
         }
     }
 
-    /** Simulated clock: the control thread runs the policy step while simulated time stands still. */
+    /**
+     * Simulated clock: the control thread runs the policy step while simulated time stands still,
+     * with whatever runtime is active (a policy update takes over at the next step).
+     */
     static final class LockstepFeed implements StepStartListener {
-        private final PolicyRuntime runtime;
+        private static final float[] NO_ACTIONS = new float[0];
+        private final ActivePolicy active;
         private final ObservationMapping mapping;
         private final Observation observation;
+        private PolicyRuntime lastRuntime;
         private long tick;
         private long stepNanos;
 
-        LockstepFeed(PolicyRuntime runtime, ObservationMapping mapping) {
-            this.runtime = runtime;
+        LockstepFeed(ActivePolicy active, ObservationMapping mapping, double policyHz) {
+            this.active = active;
             this.mapping = mapping;
-            this.observation = runtime.newObservation();
-            // Simulated time stands still while the policy infers: its clock is the step's time.
-            runtime.useClock(() -> stepNanos);
+            this.observation = new Observation(mapping.featureDim, mapping.stateDim);
         }
 
         @Override
         public void onStepStart(long nowNanos, boolean episodeStart, StepObservation s) {
-            if (episodeStart) {
-                runtime.reset(); // no chunk of the last episode may blend into this one
+            PolicyRuntime runtime = active.current();
+            if (runtime != lastRuntime && runtime != null) {
+                // Simulated time stands still while the policy infers: its clock is the step's time.
+                runtime.useClock(() -> stepNanos);
+            }
+            lastRuntime = runtime;
+            if (runtime != null) {
+                active.pickedUp(runtime);
+                if (episodeStart) {
+                    runtime.reset(); // no chunk of the last episode may blend into this one
+                }
             }
             if (!s.featuresPresent) {
                 return;
@@ -149,6 +168,11 @@ public class PolicyWiring {
             stepNanos = nowNanos;
             mapping.fill(nowNanos, s, observation);
             observation.sequence = tick;
+            if (runtime == null) {
+                active.history().record(observation, NO_ACTIONS, 0, 0);
+                tick++;
+                return;
+            }
             runtime.step(tick++, nowNanos, observation);
         }
     }

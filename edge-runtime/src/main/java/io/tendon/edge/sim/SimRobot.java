@@ -40,6 +40,7 @@ public final class SimRobot implements RobotIo {
     private boolean startPending = true;
     private boolean restarted;
     private volatile boolean expertEngaged = true;
+    private volatile boolean demonstrating;
     private volatile long episodeIndex = -1;
     private volatile long episodeSeed;
 
@@ -57,6 +58,12 @@ public final class SimRobot implements RobotIo {
                 : null;
         this.forceProfile = forceProfile;
         this.nextSeed = firstSeed;
+        this.demonstrating = role == ExpertRole.DEMONSTRATOR;
+    }
+
+    /** ExpertRole.DEMONSTRATOR: a learned policy took over; the expert stops acting from its next step on. Any thread. */
+    public void stopDemonstrating() {
+        demonstrating = false;
     }
 
     /** ExpertRole.DEMONSTRATOR: the expert's targets, the loop's policy side; null otherwise. */
@@ -145,7 +152,7 @@ public final class SimRobot implements RobotIo {
     @Override
     public void beginStep(long nowNanos, StepObservation s) {
         sim.takePeakContactForce(); // the step's peak force starts here
-        if (expert != null) {
+        if (expert != null && (role != ExpertRole.DEMONSTRATOR || demonstrating)) {
             toSim(s, seen);
             Targets t = expertOutput.beginWrite();
             expert.act(seen, t);
@@ -153,6 +160,7 @@ public final class SimRobot implements RobotIo {
             t.sequence = ++targetSequence;
             t.createdNanos = nowNanos;
             t.policyVersion = 0;
+            t.demonstration = role == ExpertRole.DEMONSTRATOR;
             expertOutput.publish();
         }
     }

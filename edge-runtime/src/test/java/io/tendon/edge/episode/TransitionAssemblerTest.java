@@ -27,8 +27,8 @@ class TransitionAssemblerTest {
     private final List<String> markers = new ArrayList<>();
     private final RewardInbox inbox = new RewardInbox();
 
-    private TransitionAssembler assembler(boolean demonstrations, TransitionAssembler.ProposalSource proposals) {
-        return new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, demonstrations, proposals, inbox, () -> 1_764_400_000_000_000_000L,
+    private TransitionAssembler assembler(TransitionAssembler.ProposalSource proposals) {
+        return new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, proposals, inbox, () -> 1_764_400_000_000_000_000L,
                 transitions::add, new TransitionAssembler.EpisodeListener() {
                     @Override
                     public void started(String episodeId, long seed) {
@@ -44,10 +44,22 @@ class TransitionAssemblerTest {
 
     /** Runs the expert until {@code episodes} episodes ended, feeding every step to the assembler. */
     private void run(TransitionAssembler assembler, int episodes) {
+        run(assembler, episodes, false);
+    }
+
+    /**
+     * The same; with {@code asPolicy} the expert's targets are presented as a learned policy's
+     * (not a demonstrator's), the way the edge's steps look when a policy drives the arm.
+     */
+    private void run(TransitionAssembler assembler, int episodes, boolean asPolicy) {
         ControlSettings control = ControlSettings.defaults();
         SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
                 .expert(ExpertRole.DEMONSTRATOR).firstSeed(11)
                 .listener(step -> {
+                    if (asPolicy) {
+                        step.executed.demonstration = false;
+                        step.executed.policyVersion = 7;
+                    }
                     PolicyStep copy = step.copy();
                     steps.add(copy);
                     assembler.onStep(step);
@@ -60,7 +72,7 @@ class TransitionAssemblerTest {
 
     @Test
     void demonstrationsBecomeCompleteLayoutOneTransitions() {
-        TransitionAssembler assembler = assembler(true, null);
+        TransitionAssembler assembler = assembler(null);
         run(assembler, 2);
         assertEquals(transitions.size(), assembler.emitted());
         // The clock ran on a little into a third episode: look at the two complete ones.
@@ -119,17 +131,17 @@ class TransitionAssemblerTest {
 
     @Test
     void rolloutsCarryThePolicysOwnChunkAndWithoutOneNothingIsRecorded() {
-        TransitionAssembler without = assembler(false, (rows, horizon) -> -1);
-        run(without, 1);
+        TransitionAssembler without = assembler((rows, horizon) -> -1);
+        run(without, 1, true);
         assertTrue(transitions.isEmpty());
         assertTrue(without.unrecordable() > 0);
 
         steps.clear();
-        TransitionAssembler with = assembler(false, (rows, horizon) -> {
+        TransitionAssembler with = assembler((rows, horizon) -> {
             java.util.Arrays.fill(rows, 0.25f);
             return 7;
         });
-        run(with, 1);
+        run(with, 1, true);
         assertFalse(transitions.isEmpty());
         for (Transition t : transitions) {
             assertEquals(Source.ROLLOUT, t.getSource(), "the expert here is not marked as a person");
@@ -140,7 +152,7 @@ class TransitionAssemblerTest {
 
     @Test
     void aWindowAcrossLostStepsIsDroppedNotRecorded() {
-        TransitionAssembler assembler = assembler(true, null);
+        TransitionAssembler assembler = assembler(null);
         ControlSettings control = ControlSettings.defaults();
         double[] step6Target = new double[1];
         SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
@@ -167,7 +179,7 @@ class TransitionAssemblerTest {
 
     @Test
     void aPersonsRewardLandsInItsStepUntilTheTransitionIsPublished() {
-        TransitionAssembler assembler = assembler(true, null);
+        TransitionAssembler assembler = assembler(null);
         List<Float> baseline = new ArrayList<>();
         // The inbox opens episode run-0 when its first step arrives; reward step 3 then.
         ControlSettings control = ControlSettings.defaults();

@@ -149,8 +149,26 @@ public class CheckedManifest {
         return spec;
     }
 
+    /** The graph's file in the bundle, or null when it arrives by update and the bundle ships none. */
     public Path file(GraphRole role) {
-        return directory.resolve(graph(role).getFile());
+        GraphSpec spec = graph(role);
+        return spec.getFile().isEmpty() ? null : directory.resolve(spec.getFile());
+    }
+
+    /** True when graph {@code role} is declared and arrives by signed policy update. */
+    public boolean fromUpdate(GraphRole role) {
+        GraphSpec spec = graphs.get(role);
+        return spec != null && spec.getFromUpdate();
+    }
+
+    /** The role whose lower-case name ("head", "residual") is {@code graph}, if the manifest declares it. */
+    public java.util.Optional<GraphRole> role(String graph) {
+        for (GraphRole r : graphs.keySet()) {
+            if (TensorRoles.graphName(r).equals(graph)) {
+                return java.util.Optional.of(r);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The declared tensor of {@code graph} with {@code role} among its inputs (or outputs), or null. */

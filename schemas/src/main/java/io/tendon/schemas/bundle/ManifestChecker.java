@@ -108,8 +108,11 @@ final class ManifestChecker {
                         + names(ALLOWED.get(m.getMode())) + ")");
             }
             Path file = dir.resolve(g.getFile()).normalize();
-            if (g.getFile().isEmpty() || !file.startsWith(dir) || file.equals(dir)) {
-                problems.add("graph " + name + ": file '" + g.getFile() + "' must name a file inside the bundle directory");
+            if (g.getFile().isEmpty() && g.getFromUpdate()) {
+                // Delivered by a signed policy update; nothing to find in the directory.
+            } else if (g.getFile().isEmpty() || !file.startsWith(dir) || file.equals(dir)) {
+                problems.add("graph " + name + ": file '" + g.getFile() + "' must name a file inside the bundle directory"
+                        + " (or leave it empty with from_update)");
             } else if (!Files.isRegularFile(file)) {
                 problems.add("graph " + name + ": file '" + g.getFile() + "' does not exist in the bundle");
             }

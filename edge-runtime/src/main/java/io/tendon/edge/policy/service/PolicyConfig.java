@@ -67,4 +67,13 @@ public interface PolicyConfig {
     /** true: start the policy thread at start-up when a bundle is configured; false: call PolicyService.start(). */
     @WithDefault("true")
     boolean autostart();
+
+    /**
+     * Observations the policy acted on (with what it proposed there) kept for checking a policy
+     * update before it runs, its shadow check (1-4096).
+     */
+    @WithDefault("32")
+    @Min(1)
+    @Max(4096)
+    int shadowObservations();
 }

@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tendon.edge.policy.ActivePolicy;
 import io.tendon.edge.policy.LatencyStats;
-import io.tendon.edge.policy.PolicyRuntime;
+import io.tendon.edge.policy.PolicyBundle;
+import io.tendon.edge.policy.PolicyInstruments;
 import io.tendon.edge.policy.PolicyStats;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,21 +28,28 @@ final class PolicyMetrics {
                 .register(registry);
     }
 
-    static void bind(MeterRegistry registry, PolicyRuntime runtime, PolicyService service) {
-        PolicyStats s = runtime.stats();
-        String policyId = runtime.bundle().policyId();
-        Gauge.builder("tendon.edge.policy.active", () -> 1).description("1 when a policy bundle is loaded")
+    static void bind(MeterRegistry registry, PolicyService service) {
+        ActivePolicy active = service.active().orElseThrow();
+        PolicyBundle bundle = service.bundle().orElseThrow();
+        PolicyInstruments in = active.instruments();
+        PolicyStats s = in.stats;
+        String policyId = bundle.policyId();
+        Gauge.builder("tendon.edge.policy.active", active, a -> a.current() != null ? 1 : 0)
+                .description("1 while a policy runs (a bundle whose head arrives by update: once it did)")
                 .register(registry);
         Gauge.builder("tendon.edge.policy.bundle.info", () -> 1)
-                .description("The active bundle (value 1; its identity in the tags)")
+                .description("The configured bundle (value 1; its identity in the tags)")
                 .tag("policy_id", policyId)
-                .tag("version", Long.toString(runtime.bundle().version()))
-                .tag("mode", runtime.bundle().mode.name())
-                .tag("provider", runtime.provider().name())
+                .tag("version", Long.toString(bundle.version()))
+                .tag("mode", bundle.mode.name())
+                .tag("provider", service.runtime().map(r -> r.provider().name()).orElse("none"))
                 .register(registry);
-        Gauge.builder("tendon.edge.policy.bundle.version", runtime, r -> r.bundle().version())
-                .description("Version of the active bundle").tag("policy_id", policyId).register(registry);
-        for (Map.Entry<String, LatencyStats> e : runtime.graphLatencies().entrySet()) {
+        Gauge.builder("tendon.edge.policy.bundle.version", bundle, PolicyBundle::version)
+                .description("Version of the configured bundle").tag("policy_id", policyId).register(registry);
+        Gauge.builder("tendon.edge.policy.active.version", active, a -> a.current() == null ? 0 : a.current().version())
+                .description("Version of the policy running now: the bundle's, or the applied update's (0: none)")
+                .tag("policy_id", policyId).register(registry);
+        for (Map.Entry<String, LatencyStats> e : in.graphs().entrySet()) {
             LatencyStats l = e.getValue();
             FunctionTimer.builder("tendon.edge.policy.graph.latency", l, LatencyStats::count,
                     LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
@@ -51,15 +60,15 @@ final class PolicyMetrics {
             Gauge.builder("tendon.edge.policy.graph.latency.max", l, x -> x.maxNanos() / 1e9)
                     .baseUnit("seconds").tag("graph", e.getKey()).register(registry);
         }
-        FunctionTimer.builder("tendon.edge.policy.inference.latency", runtime.inferenceLatency(), LatencyStats::count,
+        FunctionTimer.builder("tendon.edge.policy.inference.latency", in.inference, LatencyStats::count,
                 LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
                 .description("Inference of one step: every graph of the mode with its inputs and outputs").register(registry);
-        FunctionTimer.builder("tendon.edge.policy.step.latency", runtime.stepLatency(), LatencyStats::count,
+        FunctionTimer.builder("tendon.edge.policy.step.latency", in.step, LatencyStats::count,
                 LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
                 .description("A published step: inference, checks, ensembling, the plan").register(registry);
         Gauge.builder("tendon.edge.policy.rate", s, PolicyStats::achievedRateHz).baseUnit("hertz")
                 .description("Policy ticks per second achieved over the last second").register(registry);
-        Gauge.builder("tendon.edge.policy.rate.target", runtime, r -> 1e9 / r.periodNanos()).baseUnit("hertz")
+        Gauge.builder("tendon.edge.policy.rate.target", service, x -> 1e9 / x.periodNanos()).baseUnit("hertz")
                 .register(registry);
         counter(registry, "tendon.edge.policy.steps", s, PolicyStats::steps, "Policy steps run on an observation");
         counter(registry, "tendon.edge.policy.plans.published", s, PolicyStats::published,
