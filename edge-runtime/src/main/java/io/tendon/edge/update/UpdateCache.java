@@ -19,7 +19,6 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -226,9 +225,5 @@ public final class UpdateCache {
         } catch (IOException e) {
             // Some file systems refuse to open a directory; the rename is still atomic there.
         }
-    }
-
-    static List<String> noBroken() {
-        return Collections.emptyList();
     }
 }

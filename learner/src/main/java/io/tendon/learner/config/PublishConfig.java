@@ -71,6 +71,13 @@ public interface PublishConfig {
     @NotBlank
     String publicKeyFile();
 
+    /**
+     * Transactional id of the publishing producer: every part of one update goes out in one Kafka
+     * transaction, and a second learner started with the same id fences the first. Default:
+     * tendon-learner-{policy-id}.
+     */
+    Optional<@Pattern(regexp = "[A-Za-z0-9._-]{1,200}") String> transactionalId();
+
     /** Last published version, persisted so versions increase across restarts. */
     @WithDefault(".tendon/state/policy-version")
     @NotBlank

@@ -160,7 +160,8 @@ final class BatchProcessor {
         Outcome outcome = switch (event.getKind()) {
             case SUCCESS -> Outcome.SUCCESS;
             case FAILURE, TIMEOUT, ABORT -> Outcome.FAILURE;
-            default -> null; // START: nothing to record
+            // START, and a robot's policy swaps and rollbacks: nothing to record in the replay.
+            default -> null;
         };
         if (outcome != null) {
             sink.episodeEvent(event.getRobotId(), event.getEpisodeId(), outcome);
@@ -172,13 +173,17 @@ final class BatchProcessor {
         if (event.getRobotId().isEmpty()) {
             return new Rejection(DeadLetterReason.MISSING_FIELD, "robot_id is missing");
         }
-        if (event.getEpisodeId().isEmpty()) {
-            return new Rejection(DeadLetterReason.MISSING_FIELD, "episode_id is missing");
-        }
         if (event.getKind() == EpisodeEvent.Kind.KIND_UNSPECIFIED || event.getKind() == EpisodeEvent.Kind.UNRECOGNIZED) {
             return new Rejection(DeadLetterReason.MISSING_FIELD, "kind is missing");
         }
-        if (!TransitionValidator.isId(event.getRobotId()) || !TransitionValidator.isId(event.getEpisodeId())) {
+        // A policy swap may happen before a robot's first episode: only episode markers need an episode.
+        boolean policyEvent = event.getKind() == EpisodeEvent.Kind.POLICY_APPLIED
+                || event.getKind() == EpisodeEvent.Kind.POLICY_ROLLED_BACK;
+        if (event.getEpisodeId().isEmpty() && !policyEvent) {
+            return new Rejection(DeadLetterReason.MISSING_FIELD, "episode_id is missing");
+        }
+        if (!TransitionValidator.isId(event.getRobotId())
+                || !event.getEpisodeId().isEmpty() && !TransitionValidator.isId(event.getEpisodeId())) {
             return new Rejection(DeadLetterReason.BAD_ID, "robot_id or episode_id is not [A-Za-z0-9._:-]{1,128}");
         }
         if (key != null && !new String(key, StandardCharsets.UTF_8).equals(event.getRobotId())) {

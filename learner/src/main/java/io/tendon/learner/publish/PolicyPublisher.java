@@ -19,12 +19,15 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ProducerFencedException;
 
 /**
  * Signs verified exports and sends them as PolicyUpdate parts on the policy-updates topic, key
  * = policy id (so every part lands in one partition, in order). Parts are cut so that a record
- * stays within {@code maxMessageBytes}. A version is marked published only after the broker
- * acknowledged every part.
+ * stays within {@code maxMessageBytes}. With a transactional producer all parts of one update go
+ * out in one Kafka transaction: a read_committed receiver sees all of them or none, and a second
+ * learner with the same transactional id fences this one (its next publish fails and says so). A
+ * version is marked published only after the transaction committed.
  */
 public final class PolicyPublisher {
 
@@ -38,9 +41,20 @@ public final class PolicyPublisher {
     private final Producer<byte[], byte[]> producer;
     private final int maxMessageBytes;
     private final Duration sendTimeout;
+    private final boolean transactional;
 
+    /** A publisher on a plain (idempotent, non-transactional) producer. */
     public PolicyPublisher(String policyId, String topic, SigningKey key, VersionStore versions,
             Producer<byte[], byte[]> producer, int maxMessageBytes, Duration sendTimeout) {
+        this(policyId, topic, key, versions, producer, maxMessageBytes, sendTimeout, false);
+    }
+
+    /**
+     * @param transactional true when {@code producer} has a transactional id and
+     *                      {@code initTransactions()} was called: each update is one transaction
+     */
+    public PolicyPublisher(String policyId, String topic, SigningKey key, VersionStore versions,
+            Producer<byte[], byte[]> producer, int maxMessageBytes, Duration sendTimeout, boolean transactional) {
         this.policyId = policyId;
         this.topic = topic;
         this.key = key;
@@ -48,6 +62,7 @@ public final class PolicyPublisher {
         this.producer = producer;
         this.maxMessageBytes = maxMessageBytes;
         this.sendTimeout = sendTimeout;
+        this.transactional = transactional;
     }
 
     public String policyId() {
@@ -135,15 +150,27 @@ public final class PolicyPublisher {
     public void send(SignedPolicyUpdate update) throws PublishException {
         byte[] recordKey = policyId.getBytes(StandardCharsets.UTF_8);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
+        boolean inTransaction = false;
         try {
+            if (transactional) {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
             for (PolicyUpdate part : update.parts()) {
                 acks.add(producer.send(new ProducerRecord<>(topic, recordKey, part.toByteArray())));
+            }
+            if (transactional) {
+                producer.commitTransaction();
+                inTransaction = false;
             }
             long deadline = System.nanoTime() + sendTimeout.toNanos();
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             versions.markPublished(update.version());
+        } catch (ProducerFencedException e) {
+            throw new PublishException("another learner with the same transactional id took over; this one no longer"
+                    + " publishes (version " + update.version() + " was not sent)", e);
         } catch (ExecutionException e) {
             throw new PublishException("the broker refused version " + update.version() + ": " + e.getCause(), e);
         } catch (TimeoutException e) {
@@ -153,6 +180,18 @@ public final class PolicyPublisher {
             throw new PublishException("interrupted while publishing version " + update.version(), e);
         } catch (IOException | RuntimeException e) {
             throw new PublishException("could not publish version " + update.version() + ": " + e.getMessage(), e);
+        } finally {
+            if (inTransaction) {
+                abort();
+            }
+        }
+    }
+
+    private void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            // Fenced or broken: the transaction is gone either way; the next publish says why.
         }
     }
 

@@ -16,6 +16,7 @@ import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.publish.PolicyPublisher;
 import io.tendon.learner.publish.SigningKey;
 import io.tendon.learner.publish.SigningKeys;
+import io.tendon.learner.publish.TopicVersions;
 import io.tendon.learner.publish.VersionStore;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -106,14 +107,25 @@ public class TrainingService {
         if (publish.enabled()) {
             SigningKey key = SigningKeys.load(publish.keyFile(), publish.keySecretDir(), publish.keySecretKey(),
                     publish.devKeyAllowed(), Path.of(publish.devKeyDir()), Path.of(publish.publicKeyFile()));
+            // Versions never go backwards, even with the version file lost: continue above the topic's newest.
+            long onTopic = TopicVersions.highest(kafka.common(), config.topics().policyUpdates(), publish.policyId(),
+                    Duration.ofSeconds(60));
+            if (onTopic > versions.lastReserved()) {
+                LOG.infof("the updates topic already holds %s v%d: versions continue above it", publish.policyId(), onTopic);
+            }
+            versions.atLeast(onTopic);
             Map<String, Object> props = kafka.common();
             props.put(ProducerConfig.CLIENT_ID_CONFIG, config.learnerId() + "-policy-publisher");
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, publish.maxMessageBytes());
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    publish.transactionalId().orElse("tendon-learner-" + publish.policyId()));
             producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            // Fences any earlier learner with this id and aborts what it left open.
+            producer.initTransactions();
             publisher = Optional.of(new PolicyPublisher(publish.policyId(), config.topics().policyUpdates(), key, versions,
-                    producer, publish.maxMessageBytes(), Duration.ofSeconds(publish.sendTimeoutSeconds())));
+                    producer, publish.maxMessageBytes(), Duration.ofSeconds(publish.sendTimeoutSeconds()), true));
         }
         TrainingData source = null;
         if (data.isResolvable()) {
