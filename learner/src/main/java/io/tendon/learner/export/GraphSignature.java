@@ -2,7 +2,10 @@ package io.tendon.learner.export;
 
 import io.tendon.learner.policy.InputRole;
 import io.tendon.learner.policy.StateLayout;
+import io.tendon.schemas.v1.DType;
+import io.tendon.schemas.v1.GraphRole;
 import io.tendon.schemas.v1.GraphSpec;
+import io.tendon.schemas.v1.TensorRole;
 import io.tendon.schemas.v1.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,16 +42,24 @@ public record GraphSignature(List<Input> inputs, String outputName, long[] outpu
         return w;
     }
 
-    /** Residual default: latent, proprio, wrench (each when non-empty), a_base to "correction", all [batch, width]. */
+    /**
+     * Residual default, in the edge's tensor roles: {@code actions} (the base chunk, raw units;
+     * ACTIONS), {@code latent} (LATENT) and {@code state} (proprioception and wrench summary; STATE)
+     * to {@code correction} (CORRECTION), all [batch, width].
+     */
     public static GraphSignature defaultResidual(StateLayout layout, int chunkSize) {
-        List<Input> in = stateInputs(layout);
-        in.add(new Input("a_base", new long[] {-1, chunkSize}, InputRole.CHUNK));
+        List<Input> in = new ArrayList<>();
+        in.add(new Input("actions", new long[] {-1, chunkSize}, InputRole.CHUNK));
+        in.addAll(stateInputs(layout));
         return new GraphSignature(in, "correction", new long[] {-1, chunkSize});
     }
 
-    /** Head default: latent, proprio, wrench (each when non-empty) to "action_chunk", all [batch, width]. */
+    /**
+     * Head default, in the edge's tensor roles: {@code latent} (LATENT) and {@code state}
+     * (proprioception and wrench summary; STATE) to {@code actions} (ACTIONS), all [batch, width].
+     */
     public static GraphSignature defaultHead(StateLayout layout, int chunkSize) {
-        return new GraphSignature(stateInputs(layout), "action_chunk", new long[] {-1, chunkSize});
+        return new GraphSignature(stateInputs(layout), "actions", new long[] {-1, chunkSize});
     }
 
     private static List<Input> stateInputs(StateLayout layout) {
@@ -56,13 +67,43 @@ public record GraphSignature(List<Input> inputs, String outputName, long[] outpu
         if (layout.latentDim() > 0) {
             in.add(new Input("latent", new long[] {-1, layout.latentDim()}, InputRole.LATENT));
         }
-        if (layout.proprioDim() > 0) {
-            in.add(new Input("proprio", new long[] {-1, layout.proprioDim()}, InputRole.PROPRIO));
-        }
-        if (layout.wrenchDim() > 0) {
-            in.add(new Input("wrench", new long[] {-1, layout.wrenchDim()}, InputRole.WRENCH));
+        if (layout.proprioDim() + layout.wrenchDim() > 0) {
+            in.add(new Input("state", new long[] {-1, layout.proprioDim() + layout.wrenchDim()},
+                    InputRole.PROPRIO_WRENCH));
         }
         return in;
+    }
+
+    /**
+     * This signature as a bundle manifest declares it for graph {@code role}: every tensor with its
+     * edge role (LATENT, STATE, ACTIONS; CORRECTION or ACTIONS out), FLOAT32, dimension 0 the batch.
+     * Requires the roles the edge knows: the latent, proprioception and wrench summary together as
+     * STATE, and the chunk.
+     */
+    public GraphSpec toSpec(GraphRole role, boolean fromUpdate) {
+        GraphSpec.Builder g = GraphSpec.newBuilder().setRole(role).setFromUpdate(fromUpdate);
+        for (Input in : inputs) {
+            TensorRole r = switch (in.role()) {
+                case LATENT -> TensorRole.LATENT;
+                case PROPRIO_WRENCH -> TensorRole.STATE;
+                case CHUNK -> TensorRole.ACTIONS;
+                case NOISE -> TensorRole.NOISE;
+                default -> throw new IllegalArgumentException("input '" + in.name() + "' (" + in.role()
+                        + ") has no tensor role on the edge: export the state as latent and state");
+            };
+            g.addInputs(tensor(in.name(), r, in.dims()));
+        }
+        g.addOutputs(tensor(outputName, role == GraphRole.RESIDUAL ? TensorRole.CORRECTION : TensorRole.ACTIONS,
+                outputDims));
+        return g.build();
+    }
+
+    private static TensorSpec tensor(String name, TensorRole role, long[] dims) {
+        TensorSpec.Builder t = TensorSpec.newBuilder().setName(name).setRole(role).setDtype(DType.FLOAT32);
+        for (long d : dims) {
+            t.addShape(d);
+        }
+        return t.build();
     }
 
     /**

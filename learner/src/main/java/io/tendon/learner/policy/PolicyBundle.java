@@ -55,6 +55,16 @@ public record PolicyBundle(Path directory, BundleManifest manifest) {
     }
 
     /**
+     * True when the bundle ships a head graph the learner can run as the frozen base (a CHUNK
+     * head with a file); false when its head arrives by update (the learner's own BC head then
+     * becomes the base) or the mode is not CHUNK.
+     */
+    public boolean hasRunnableHead() {
+        return manifest.getMode() == PolicyMode.CHUNK
+                && graph(GraphRole.HEAD).map(h -> !h.getFile().isEmpty()).orElse(false);
+    }
+
+    /**
      * Per-component action bounds of one row (lower, upper), if the manifest declares them
      * with {@code actionDim} entries each.
      */

@@ -1,13 +1,11 @@
 package io.tendon.learner.publish;
 
-import com.google.protobuf.ByteString;
 import io.tendon.learner.export.VerifiedExport;
 import io.tendon.schemas.update.PolicySigning;
+import io.tendon.schemas.update.UpdateParts;
 import io.tendon.schemas.v1.PolicyUpdate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,9 +28,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
  * version is marked published only after the transaction committed.
  */
 public final class PolicyPublisher {
-
-    /** Room for the record and batch framing around a part (Kafka's is under 100 bytes). */
-    static final int FRAMING_BYTES = 512;
 
     private final String policyId;
     private final String topic;
@@ -97,46 +92,16 @@ public final class PolicyPublisher {
                     + " published version " + versions.lastPublished());
         }
         byte[] bytes = export.bytes();
-        byte[] sha = PolicySigning.sha256(bytes);
-        if (!Arrays.equals(sha, export.sha256())) {
+        if (!Arrays.equals(PolicySigning.sha256(bytes), export.sha256())) {
             throw new IllegalStateException("export bytes no longer match their verified SHA-256");
         }
-        byte[] signature = key.sign(PolicySigning.signingString(policyId, export.version(), export.graph(), sha,
-                bytes.length));
-        PolicyUpdate header = PolicyUpdate.newBuilder()
-                .setPolicyId(policyId)
-                .setVersion(export.version())
-                .setGraph(export.graph())
-                .setTotalSizeBytes(bytes.length)
-                .setSha256(ByteString.copyFrom(sha))
-                .setSignature(ByteString.copyFrom(signature))
-                .setKeyId(key.keyId())
-                .setProvenance(export.provenance())
-                .setPartIndex(Integer.MAX_VALUE)
-                .setPartCount(Integer.MAX_VALUE)
-                .build();
-        int payload = payloadBytesPerPart(header);
-        int count = Math.max(1, (bytes.length + payload - 1) / payload);
-        List<PolicyUpdate> parts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int from = i * payload;
-            int to = Math.min(bytes.length, from + payload);
-            parts.add(header.toBuilder().setPartIndex(i).setPartCount(count)
-                    .setPayload(ByteString.copyFrom(bytes, from, to - from)).build());
+        try {
+            return new SignedPolicyUpdate(UpdateParts.sign(policyId, export.version(), export.graph(), bytes,
+                    export.provenance(), key.keyId(), key::sign, maxMessageBytes));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tendon.publish.max-message-bytes=" + maxMessageBytes + ": "
+                    + e.getMessage(), e);
         }
-        return new SignedPolicyUpdate(parts);
-    }
-
-    /** Payload bytes that fit one record next to the header fields, the key and Kafka's framing. */
-    int payloadBytesPerPart(PolicyUpdate header) {
-        int keyBytes = policyId.getBytes(StandardCharsets.UTF_8).length;
-        // +6: the payload field's tag and length varint.
-        int room = maxMessageBytes - header.getSerializedSize() - 6 - keyBytes - FRAMING_BYTES;
-        if (room < 1024) {
-            throw new IllegalArgumentException("tendon.publish.max-message-bytes=" + maxMessageBytes
-                    + " leaves no room for model bytes next to the update's header");
-        }
-        return room;
     }
 
     /** Signs and sends; returns the parts sent once the broker acknowledged all of them. */

@@ -144,7 +144,7 @@ public final class TrainingRun implements AutoCloseable {
         maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
                 config.export().probeRows());
         BasePolicy base = null;
-        if (bundle.isPresent()) {
+        if (bundle.isPresent() && bundle.get().hasRunnableHead()) {
             base = new OnnxHeadPolicy(new OrtGraph(bundle.get().headBytes(), "bundle head", policyThreads, maxPolicyRows),
                     layout, chunkSize);
         }
