@@ -92,7 +92,7 @@ public interface EdgeConfig {
         String cacheDir();
 
         /** Kafka consumer group of this robot's update receiver; default tendon-edge-{robot-id}. */
-        Optional<@NotBlank String> groupId();
+        Optional<@Pattern(regexp = "[A-Za-z0-9._-]{1,249}") String> groupId();
 
         /** Largest part_count accepted (1-1000000). */
         @WithDefault("4096")

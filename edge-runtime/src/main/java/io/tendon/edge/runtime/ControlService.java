@@ -31,6 +31,7 @@ import io.tendon.edge.step.RobotClockedPacer;
 import io.tendon.edge.step.RobotIo;
 import io.tendon.edge.step.RobotLoop;
 import io.tendon.edge.step.StepStartListener;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -104,7 +105,8 @@ public class ControlService {
         start();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** First at shutdown: nothing may step the policy (lockstep) while the policy service closes its runtimes. */
+    void onStop(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         stop();
     }
 

@@ -213,12 +213,13 @@ public final class PolicyUpdater {
     public synchronized void rollback(long version, long nowNanos) throws UpdateRefusedException, IOException {
         requireKnown(version);
         long from = activeVersion;
+        goTo(version, nowNanos);
+        // Only once the older version runs: a rollback that cannot be done changes nothing.
         for (long v : accepted.keySet()) {
             if (Long.compareUnsigned(v, version) > 0) {
                 cache.markBad(v);
             }
         }
-        goTo(version, nowNanos);
         events.rolledBack(from, version, "an operator rolled back to v" + Long.toUnsignedString(version));
     }
 

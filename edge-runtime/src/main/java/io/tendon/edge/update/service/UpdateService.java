@@ -124,7 +124,8 @@ public class UpdateService {
                 bundle.policyId(), config.topics().policyUpdates(), group, keys.ids(), cache.directory());
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Before the policy service closes its runtimes: no update is built or swapped in while it does. */
+    void onStop(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE + 100) ShutdownEvent event) {
         if (receiver != null) {
             receiver.stop();
         }
