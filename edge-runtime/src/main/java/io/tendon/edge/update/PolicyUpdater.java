@@ -129,6 +129,7 @@ public final class PolicyUpdater {
             try {
                 PolicyRuntime rt = build(v, null, "cached v" + Long.toUnsignedString(v));
                 swap(rt, v, "booted from the cache", nowNanos, false);
+                events.applied(v, "booted from the cache", 0);
                 return;
             } catch (UpdateRefusedException e) {
                 events.refused(name(v), e.reason(), "cached: " + e.getMessage());

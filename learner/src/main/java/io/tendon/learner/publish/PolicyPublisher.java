@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 
 /**
@@ -133,10 +134,10 @@ public final class PolicyPublisher {
                 ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             versions.markPublished(update.version());
-        } catch (ProducerFencedException e) {
-            throw new PublishException("another learner with the same transactional id took over; this one no longer"
-                    + " publishes (version " + update.version() + " was not sent)", e);
         } catch (ExecutionException e) {
+            if (fenced(e)) {
+                throw fencedException(update, e);
+            }
             throw new PublishException("the broker refused version " + update.version() + ": " + e.getCause(), e);
         } catch (TimeoutException e) {
             throw new PublishException("no acknowledgement for version " + update.version() + " within " + sendTimeout, e);
@@ -144,12 +145,30 @@ public final class PolicyPublisher {
             Thread.currentThread().interrupt();
             throw new PublishException("interrupted while publishing version " + update.version(), e);
         } catch (IOException | RuntimeException e) {
+            if (fenced(e)) {
+                throw fencedException(update, e);
+            }
             throw new PublishException("could not publish version " + update.version() + ": " + e.getMessage(), e);
         } finally {
             if (inTransaction) {
                 abort();
             }
         }
+    }
+
+    /** A newer producer with this transactional id exists: Kafka says so in one of two ways. */
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static PublishException fencedException(SignedPolicyUpdate update, Exception e) {
+        return new PublishException("another learner with the same transactional id took over; this one no longer"
+                + " publishes (version " + update.version() + " was not sent)", e);
     }
 
     private void abort() {
