@@ -2,7 +2,6 @@ package io.tendon.edge.update;
 
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,24 +33,9 @@ final class UpdateGraphs {
     /** The manifest: CHUNK, head and residual from update, layout-1 action bounds. */
     static Path bundle(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("manifest.json"), """
-                {"manifestVersion": 1, "policyId": "peg-insert", "version": 0, "mode": "CHUNK",
-                 "rates": {"controlHz": 1000, "policyHz": 10, "chunkLength": 16, "execHorizon": 8, "latencySteps": 1},
-                 "graphs": [
-                  {"role": "HEAD", "fromUpdate": true,
-                   "inputs": [{"name": "latent", "shape": [-1, 40], "dtype": "FLOAT32", "role": "LATENT"},
-                              {"name": "state", "shape": [-1, 24], "dtype": "FLOAT32", "role": "STATE"}],
-                   "outputs": [{"name": "actions", "shape": [-1, 208], "dtype": "FLOAT32", "role": "ACTIONS"}]},
-                  {"role": "RESIDUAL", "fromUpdate": true,
-                   "inputs": [{"name": "actions", "shape": [-1, 208], "dtype": "FLOAT32", "role": "ACTIONS"},
-                              {"name": "latent", "shape": [-1, 40], "dtype": "FLOAT32", "role": "LATENT"},
-                              {"name": "state", "shape": [-1, 24], "dtype": "FLOAT32", "role": "STATE"}],
-                   "outputs": [{"name": "correction", "shape": [-1, 208], "dtype": "FLOAT32", "role": "CORRECTION"}]}],
-                 "actionLayout": {"kind": "POSE_TARGET_STIFFNESS",
-                   "lower": [-1, -1, -0.1, -3.2, -3.2, -3.2, -1, -1, -0.1, -3.2, -3.2, -3.2, 50],
-                   "upper": [1, 1, 1, 3.2, 3.2, 3.2, 1, 1, 1, 3.2, 3.2, 3.2, 3000]},
-                 "residualScale": 1.0}
-                """, StandardCharsets.UTF_8);
+        // The same manifest the swap benchmark runs (src/test/resources/bundles/from-update).
+        Files.copy(Path.of("src/test/resources/bundles/from-update/manifest.json"), dir.resolve("manifest.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return dir;
     }
 
