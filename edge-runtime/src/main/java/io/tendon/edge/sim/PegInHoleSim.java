@@ -16,7 +16,8 @@ import io.tendon.edge.control.WrenchProcessor;
  *       follows the same way; the peg stays vertical for the contact geometry.</li>
  *   <li>Table top at z = 0, a hole of radius peg radius + clearance / 2 and the configured
  *       depth around (hole-x, hole-y) plus a uniform offset of +- hole-randomisation drawn at
- *       each reset. The observation gets a noisy estimate of the hole (sigma hole-estimate-noise).</li>
+ *       each reset. The observation gets a noisy estimate of the hole (sigma hole-estimate-noise), shifted
+ *       by a systematic offset (hole-estimate-offset-x/-y, a calibration error; zero by default).</li>
  *   <li>Contacts: penalty springs with damping on the peg's face against the table, its side
  *       against the hole's wall and its tip against the hole's bottom, whichever penetrates
  *       least; regularised Coulomb friction along the contact surface. Their wrench about the
@@ -94,7 +95,7 @@ public final class PegInHoleSim {
         for (int i = 0; i < 2; i++) {
             double n = random.nextGaussian();
             n = Math.max(-3, Math.min(3, n));
-            holeEstimate[i] = hole[i] + n * s.holeEstimateNoise;
+            holeEstimate[i] = hole[i] + (i == 0 ? s.holeEstimateOffsetX : s.holeEstimateOffsetY) + n * s.holeEstimateNoise;
         }
         holeEstimate[2] = 0;
         // Start 0-10 mm off the nominal hole, at the start height, at rest, vertical.

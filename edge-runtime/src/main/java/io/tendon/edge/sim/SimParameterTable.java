@@ -23,6 +23,10 @@ public final class SimParameterTable {
             0.005, "Each reset moves the hole uniformly within +- this much in x and y.");
     public static final ParameterSpec HOLE_ESTIMATE_NOISE = ParameterSpec.real("tendon.sim.hole-estimate-noise", "m", 0,
             0.005, 0.001, "Standard deviation (per axis, clipped at 3 sigma) of the hole estimate in the observation.");
+    public static final ParameterSpec HOLE_ESTIMATE_OFFSET_X = ParameterSpec.real("tendon.sim.hole-estimate-offset-x", "m",
+            -0.02, 0.02, 0, "Systematic error of the hole estimate in x (a camera calibration offset), the same in every episode.");
+    public static final ParameterSpec HOLE_ESTIMATE_OFFSET_Y = ParameterSpec.real("tendon.sim.hole-estimate-offset-y", "m",
+            -0.02, 0.02, 0, "Systematic error of the hole estimate in y, the same in every episode.");
     public static final ParameterSpec CLEARANCE = ParameterSpec.real("tendon.sim.clearance", "m", 0.0001, 0.005, 0.0005,
             "Diametral clearance between peg and hole.");
     public static final ParameterSpec PEG_RADIUS = ParameterSpec.real("tendon.sim.peg-radius", "m", 0.002, 0.03, 0.005,
@@ -51,7 +55,7 @@ public final class SimParameterTable {
             "Standard deviation of the noise the scripted expert adds to its target positions.");
 
     public static final List<ParameterSpec> ALL = List.of(SEED, STEP_RATE_HZ, EPISODE_TIMEOUT, HOLE_X, HOLE_Y,
-            HOLE_RANDOMISATION, HOLE_ESTIMATE_NOISE, CLEARANCE, PEG_RADIUS, HOLE_DEPTH, START_HEIGHT, FRICTION,
+            HOLE_RANDOMISATION, HOLE_ESTIMATE_NOISE, HOLE_ESTIMATE_OFFSET_X, HOLE_ESTIMATE_OFFSET_Y, CLEARANCE, PEG_RADIUS, HOLE_DEPTH, START_HEIGHT, FRICTION,
             CONTACT_STIFFNESS, ARM_BANDWIDTH_HZ, ARM_MASS, FORCE_LIMIT, WRENCH_NOISE_FORCE, WRENCH_NOISE_TORQUE,
             TOOL_MASS, EXPERT_NOISE);
 }

@@ -17,6 +17,8 @@ public final class SimSettings {
     public final double holeY;
     public final double holeRandomisation;
     public final double holeEstimateNoise;
+    public final double holeEstimateOffsetX;
+    public final double holeEstimateOffsetY;
     public final double clearance;
     public final double pegRadius;
     public final double holeDepth;
@@ -39,6 +41,8 @@ public final class SimSettings {
         holeY = p.get(HOLE_Y);
         holeRandomisation = p.get(HOLE_RANDOMISATION);
         holeEstimateNoise = p.get(HOLE_ESTIMATE_NOISE);
+        holeEstimateOffsetX = p.get(HOLE_ESTIMATE_OFFSET_X);
+        holeEstimateOffsetY = p.get(HOLE_ESTIMATE_OFFSET_Y);
         clearance = p.get(CLEARANCE);
         pegRadius = p.get(PEG_RADIUS);
         holeDepth = p.get(HOLE_DEPTH);

@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
  * ALOE's value of the current policy and advantage-weighted chunks (ALGORITHMS.md section 4):
  *
  * <pre>
- *   V(s) = mean_{j&lt;M} min_k Q_k(s, a_j),   a_j ~ pi_current(s)
+ *   V(s) = mean_{j&lt;M} min_k Q_k(s, a_j),   a_j ~ pi_current(s)   (M = 1 when pi_current has no noise)
  *   A    = Q(s, a) - V(s)                   (Q = min_k Q_k, of the whole chunk)
  *   w    = min(exp(beta * A), w_max)        (EXP)   or   1[A &gt; 0]   (FILTER)
  * </pre>
@@ -46,9 +46,11 @@ public final class AdvantageWeights {
     public Tensor value(BatchTensors b, CurrentPolicy policy, QFunction q) {
         try (NoGradGuard guard = new NoGradGuard()) {
             Tensor state = b.state();
-            Tensor sampled = policy.sample(b.batch().state, b.rows(), state, samples, b);
-            Tensor qs = q.minQ(state.repeat(samples, 1), sampled.reshape((long) samples * b.rows(), b.chunkSize()));
-            return qs.view(samples, b.rows()).mean(new long[] {0}, false, new ScalarTypeOptional())
+            // A deterministic policy gives M equal chunks: one evaluation is the same average.
+            int m = policy.deterministic() ? 1 : samples;
+            Tensor sampled = policy.sample(b.batch().state, b.rows(), state, m, b);
+            Tensor qs = q.minQ(m == 1 ? state : state.repeat(m, 1), sampled.reshape((long) m * b.rows(), b.chunkSize()));
+            return qs.view(m, b.rows()).mean(new long[] {0}, false, new ScalarTypeOptional())
                     .unsqueeze(1);
         }
     }

@@ -2,13 +2,14 @@ package io.tendon.learner.algo;
 
 import io.tendon.learner.nn.HostTensor;
 import io.tendon.learner.replay.Batch;
+import io.tendon.schemas.v1.Source;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * A sampled {@link Batch} as tensors: the arrays are copied once per step into long-lived host
- * buffers, and each accessor returns a view (or device copy) that belongs to the caller's
+ * A sampled {@link Batch} as tensors in training {@link Units} (states and chunks normalised,
+ * rewards raw): the arrays are copied once per step into long-lived host buffers, and each accessor returns a view (or device copy) that belongs to the caller's
  * {@code PointerScope}. Per-row quantities are {@code [B, 1]}.
  */
 public final class BatchTensors {
@@ -27,6 +28,12 @@ public final class BatchTensors {
     private final HostTensor nextState;
     private final HostTensor terminated;
     private final HostTensor weight;
+    private final HostTensor cloneMask;
+    private final float[] scratchState;
+    private final float[] scratchNext;
+    private final float[] scratchAction;
+    private final float[] scratchClone;
+    private Units units;
     private Batch batch;
 
     public BatchTensors(int capacity, int stateDim, int horizon, int actionDim, Device device, ScalarType dtype) {
@@ -44,6 +51,25 @@ public final class BatchTensors {
         nextState = new HostTensor(capacity, stateDim);
         terminated = new HostTensor(capacity, 1);
         weight = new HostTensor(capacity, 1);
+        cloneMask = new HostTensor(capacity, horizon);
+        scratchState = new float[capacity * stateDim];
+        scratchNext = new float[capacity * stateDim];
+        scratchAction = new float[capacity * horizon * actionDim];
+        scratchClone = new float[capacity * horizon];
+        units = Units.identity(stateDim, horizon, actionDim);
+    }
+
+    /** The units states and chunks are normalised into on {@link #load} (identity until set). */
+    public void setUnits(Units u) {
+        if (u.stateDim != stateDim || u.actionDim != actionDim || u.horizon != horizon) {
+            throw new IllegalArgumentException("units for " + u.stateDim + "/" + u.horizon + "x" + u.actionDim
+                    + ", batches are " + stateDim + "/" + horizon + "x" + actionDim);
+        }
+        this.units = u;
+    }
+
+    public Units units() {
+        return units;
     }
 
     /** Copies a freshly sampled batch in (its shape must match). */
@@ -56,12 +82,21 @@ public final class BatchTensors {
             throw new IllegalArgumentException("batch of " + b.size + " rows, capacity " + capacity);
         }
         int n = b.size;
-        state.put(b.state, n);
-        action.put(b.action, n);
+        units.normaliseStates(b.state, n, scratchState);
+        units.normaliseStates(b.nextState, n, scratchNext);
+        units.normaliseChunks(b.action, n, scratchAction);
+        state.put(scratchState, n);
+        action.put(scratchAction, n);
         rewards.put(b.rewards, n);
         validMask.put(b.validMask, n);
         interventionMask.put(b.interventionMask, n);
-        nextState.put(b.nextState, n);
+        nextState.put(scratchNext, n);
+        for (int r = 0; r < n; r++) {
+            // Cloning an INTERVENTION chunk copies the person's steps only, not the policy's.
+            float[] from = b.source[r] == Source.INTERVENTION_VALUE ? b.interventionMask : b.validMask;
+            System.arraycopy(from, r * horizon, scratchClone, r * horizon, horizon);
+        }
+        cloneMask.put(scratchClone, n);
         terminated.put(b.terminated, n);
         weight.put(b.weight, n);
         batch = b;
@@ -80,14 +115,19 @@ public final class BatchTensors {
         return horizon * actionDim;
     }
 
-    /** s: [B, stateDim]. */
+    /** s in training units: [B, stateDim]. */
     public Tensor state() {
         return state.rows(rows(), device, dtype);
     }
 
-    /** a (executed chunk): [B, H*A]. */
+    /** a (executed chunk) in training units: [B, H*A]. */
     public Tensor action() {
         return action.rows(rows(), device, dtype);
+    }
+
+    /** The steps behaviour cloning copies: m_i, or for INTERVENTION rows the person's steps: [B, H]. */
+    public Tensor cloneMask() {
+        return cloneMask.rows(rows(), device, dtype);
     }
 
     /** r_0..r_{H-1}: [B, H]. */
@@ -105,7 +145,7 @@ public final class BatchTensors {
         return interventionMask.rows(rows(), device, dtype);
     }
 
-    /** s': [B, stateDim]. */
+    /** s' in training units: [B, stateDim]. */
     public Tensor nextState() {
         return nextState.rows(rows(), device, dtype);
     }

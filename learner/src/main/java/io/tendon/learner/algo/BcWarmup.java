@@ -5,20 +5,24 @@ import io.tendon.learner.nn.MlpSpec;
 import io.tendon.learner.nn.Optimiser;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Behaviour-cloning warm-up of a base head {@code pi(s) -> chunk} from demonstrations
- * (ALGORITHMS.md sections 4 and 7):
+ * The head {@code pi(s) -> chunk}, fitted by behaviour cloning: the BC warm-up on
+ * demonstrations, and ALOE's advantage-weighted policy improvement on the mixed replay
+ * (ALGORITHMS.md sections 4, 7 and 8), in training units:
  *
  * <pre>
- *   L_BC = mean_b( w_b * u_b * mean_{i,j}( m_i * (pi(s_b)_ij - a_bij)^2 ) )
+ *   L = sum_b w_b * u_b * sum_{i,j} c_bi * (pi(s_b)_ij - a_bij)^2  /  (A * sum_b sum_i c_bi)
  * </pre>
  *
- * with {@code w_b} the batch weight and {@code u_b} the chunk's advantage weight
- * ({@link AdvantageWeights}) once a critic exists, 1 before.
+ * with {@code w_b} the batch weight, {@code u_b} the chunk's advantage weight
+ * ({@link AdvantageWeights}; 1 in plain BC) and {@code c_bi} the steps to copy: the valid
+ * steps, and of an INTERVENTION chunk only those a person controlled (its intervention mask), so
+ * the policy's own steps in the same chunk are not cloned. Every copied step counts the same.
  */
 public final class BcWarmup {
 
@@ -45,14 +49,15 @@ public final class BcWarmup {
     /** L_BC; {@code advantageWeights} {@code [B, 1]} or null for plain BC. */
     public Tensor loss(BatchTensors b, Tensor advantageWeights) {
         long rows = b.rows();
-        Tensor err = act(b.state()).sub(b.action()).square().view(rows, horizon, actionDim)
-                .mul(b.validMask().unsqueeze(2));
-        Tensor perRow = err.mean(new long[] {1, 2}, false, new ScalarTypeOptional()).unsqueeze(1);
+        Tensor copy = b.cloneMask();
+        Tensor err = act(b.state()).sub(b.action()).square().view(rows, horizon, actionDim).mul(copy.unsqueeze(2));
+        Tensor perRow = err.sum(new long[] {1, 2}, false, new ScalarTypeOptional()).unsqueeze(1);
         Tensor w = b.weight();
         if (advantageWeights != null) {
             w = w.mul(advantageWeights);
         }
-        return perRow.mul(w).mean();
+        Tensor copied = copy.sum().mul(new Scalar((double) actionDim)).clamp_min(new Scalar(1.0));
+        return perRow.mul(w).sum().div(copied);
     }
 
     /** One BC step. Call inside a scope. */

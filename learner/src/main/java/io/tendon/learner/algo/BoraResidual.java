@@ -8,6 +8,7 @@ import io.tendon.learner.nn.MlpSpec;
 import io.tendon.learner.nn.Optimiser;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -22,7 +23,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <pre>
  *   a_base  = pi_base(z)
- *   a_final = a_base + lambda_t * res(z, a_base)
+ *   a_final = clip(a_base + lambda_t * res(z, a_base), lower, upper)
  *   L_res   = mean( max(0, Q(z, a_base) + delta - Q(z, a_final)) - Q(z, a_final) )
  * </pre>
  *
@@ -50,6 +51,7 @@ public final class BoraResidual {
     private final HostTensor keep;
     private final float[] keepRows;
     private long steps;
+    private UnaryOperator<Tensor> clamp = UnaryOperator.identity();
 
     public BoraResidual(int stateDim, int horizon, int actionDim, List<Integer> hidden, boolean layerNorm,
             Device device, ScalarType dtype, long seed, double learningRate, double gradClip, double lambda,
@@ -70,6 +72,11 @@ public final class BoraResidual {
         keepRows = new float[capacity];
     }
 
+    /** a_final is clamped with this (the action bounds in training units; identity by default). */
+    public void setClamp(UnaryOperator<Tensor> bounds) {
+        this.clamp = bounds;
+    }
+
     /** lambda_t = lambda * min(1, t / rampSteps), t = residual steps taken. */
     public double lambdaNow() {
         return rampSteps == 0 ? lambda : lambda * Math.min(1.0, (double) steps / rampSteps);
@@ -80,9 +87,9 @@ public final class BoraResidual {
         return residual.forward(cat(new TensorVector(state, referenceInput), 1)).select(0, 0).mul(new Scalar(lambdaNow()));
     }
 
-    /** a_final = a_base + lambda_t * res(s, a_base). */
+    /** a_final = clip(a_base + lambda_t * res(s, a_base)). */
     public Tensor act(Tensor state, Tensor aBase) {
-        return aBase.add(correction(state, aBase));
+        return clamp.apply(aBase.add(correction(state, aBase)));
     }
 
     /**
@@ -92,7 +99,7 @@ public final class BoraResidual {
     public Loss loss(BatchTensors b, Tensor aBase, QFunction q, Tensor keepMask) {
         Tensor state = b.state();
         Tensor w = b.weight();
-        Tensor aFinal = aBase.add(correction(state, aBase.mul(keepMask)));
+        Tensor aFinal = clamp.apply(aBase.add(correction(state, aBase.mul(keepMask))));
         Tensor qBase;
         try (NoGradGuard guard = new NoGradGuard()) {
             qBase = q.minQ(state, aBase);

@@ -29,9 +29,11 @@ public final class Cql {
     public final double alpha;
     public final int policySamples;
     public final int uniformSamples;
+    private final org.bytedeco.pytorch.Device device;
+    private final org.bytedeco.pytorch.global.torch.ScalarType dtype;
     /** Per chunk entry: [1, 1, H*A]. */
-    private final Tensor low;
-    private final Tensor span;
+    private Tensor low;
+    private Tensor span;
 
     /**
      * @param lowerBound lower bound of one action row (length A)
@@ -45,17 +47,29 @@ public final class Cql {
         this.alpha = alpha;
         this.policySamples = policySamples;
         this.uniformSamples = uniformSamples;
+        this.device = device;
+        this.dtype = dtype;
         int a = lowerBound.length;
         float[] lo = new float[horizon * a];
-        float[] sp = new float[horizon * a];
+        float[] hi = new float[horizon * a];
         for (int i = 0; i < horizon; i++) {
-            for (int j = 0; j < a; j++) {
-                lo[i * a + j] = lowerBound[j];
-                sp[i * a + j] = upperBound[j] - lowerBound[j];
-            }
+            System.arraycopy(lowerBound, 0, lo, i * a, a);
+            System.arraycopy(upperBound, 0, hi, i * a, a);
         }
-        low = Tensors.of(lo, new long[] {1, 1, (long) horizon * a}, device, dtype);
-        span = Tensors.of(sp, new long[] {1, 1, (long) horizon * a}, device, dtype);
+        setChunkBounds(lo, hi);
+    }
+
+    /**
+     * Uniform samples from now on lie within these per-entry bounds (H x A each, training units:
+     * the action bounds normalised once the units are known). Create outside any scope.
+     */
+    public void setChunkBounds(float[] lower, float[] upper) {
+        float[] sp = new float[lower.length];
+        for (int i = 0; i < sp.length; i++) {
+            sp[i] = upper[i] - lower[i];
+        }
+        low = Tensors.of(lower, new long[] {1, 1, lower.length}, device, dtype);
+        span = Tensors.of(sp, new long[] {1, 1, sp.length}, device, dtype);
     }
 
     public boolean enabled() {

@@ -9,15 +9,29 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * pi_current = the frozen base policy plus the residual:
- * {@code a = a_base(s) + lambda_t * res(s, a_base(s))} (+ optional Gaussian sampling noise for
- * a deterministic head). The base runs through ONNX Runtime in one batch for all rows and
- * samples; the residual runs in LibTorch. Everything here is evaluated without gradients.
+ * pi_current, in training {@link Units}: the base chunk plus the residual, clamped to the action
+ * bounds the edge clamps to (ALGORITHMS.md section 8):
+ *
+ * <pre>
+ *   a = clip(a_base(s) + lambda_t * res(s, a_base(s)), lower, upper)   (+ optional exploration noise, clipped again)
+ * </pre>
+ *
+ * The base is either a frozen graph run by ONNX Runtime (the bundle's head, or the BC-trained
+ * head once it became the base), which takes and gives its own units and is converted here, or
+ * the live head network being improved (ALOE's advantage-weighted stage), run in LibTorch on
+ * normalised states. Everything here is evaluated without gradients.
  */
 public final class CurrentPolicy {
+
+    /** What the base chunk comes from. */
+    public enum BaseKind {
+        /** A frozen graph run by ONNX Runtime. */
+        GRAPH,
+        /** The head network being trained (its current weights). */
+        LIVE_HEAD
+    }
 
     private volatile BasePolicy base;
     private final BoraResidual residual;
@@ -26,11 +40,22 @@ public final class CurrentPolicy {
     private final int chunkSize;
     private final int maxRows;
     private final float[] repeatedStates;
+    private final float[] graphStates;
     private final float[] baseChunks;
+    private final float[] normalisedStates;
     private final HostTensor baseTensor;
+    private final HostTensor stateTensor;
+    private Units units;
+    private BaseKind kind = BaseKind.GRAPH;
+    private BcWarmup liveHead;
+    private boolean residualApplied = true;
+    private Tensor lower;
+    private Tensor upper;
 
     /**
-     * @param maxRows the most rows times samples one call may ask for
+     * @param noiseStd std of the Gaussian noise added to sampled chunks (training units); 0 makes
+     *                 the policy deterministic, and then M samples of it are one evaluation
+     * @param maxRows  the most rows times samples one call may ask for
      */
     public CurrentPolicy(BasePolicy base, BoraResidual residual, double noiseStd, int stateDim, int chunkSize,
             int maxRows) {
@@ -41,12 +66,49 @@ public final class CurrentPolicy {
         this.chunkSize = chunkSize;
         this.maxRows = maxRows;
         repeatedStates = new float[maxRows * stateDim];
+        graphStates = new float[maxRows * stateDim];
         baseChunks = new float[maxRows * chunkSize];
+        normalisedStates = new float[maxRows * stateDim];
         baseTensor = new HostTensor(maxRows, chunkSize);
+        stateTensor = new HostTensor(maxRows, stateDim);
+    }
+
+    /** The units the policy's outputs are in (identity until set); the same as the batches'. */
+    public void setUnits(Units u) {
+        this.units = u;
+    }
+
+    /**
+     * Clamps every chunk to these per-entry bounds (training units, length H*A each), created
+     * outside any scope; null for none.
+     */
+    public void setBounds(Tensor lowerBound, Tensor upperBound) {
+        this.lower = lowerBound;
+        this.upper = upperBound;
+    }
+
+    /**
+     * The base chunk comes from the live head network (ALOE's head stage), with the residual on
+     * top when {@code withResidual} (head and residual alternating).
+     */
+    public void useLiveHead(BcWarmup head, boolean withResidual) {
+        this.liveHead = head;
+        this.kind = BaseKind.LIVE_HEAD;
+        this.residualApplied = withResidual;
+    }
+
+    /** The base chunk comes from the frozen graph, with the residual on top (BORA's stage). */
+    public void useGraphBase() {
+        this.kind = BaseKind.GRAPH;
+        this.residualApplied = true;
+    }
+
+    public BaseKind baseKind() {
+        return kind;
     }
 
     public boolean hasBase() {
-        return base != null;
+        return kind == BaseKind.LIVE_HEAD ? liveHead != null : base != null;
     }
 
     public BasePolicy basePolicy() {
@@ -62,30 +124,47 @@ public final class CurrentPolicy {
         this.base = newBase;
     }
 
-    /** a_base for {@code rows} host state rows: {@code [rows, H*A]} on the batch's device and dtype. */
+    /** a_base for {@code rows} raw host state rows: {@code [rows, H*A]}, training units, batch's device and dtype. */
     public Tensor base(float[] states, int rows, BatchTensors like) {
         return runBase(states, rows, 1, like);
     }
 
+    /** The final chunk for a base chunk: {@code clip(a_base + lambda_t * res(s, a_base))}. */
+    public Tensor finalChunk(Tensor state, Tensor aBase) {
+        return residualApplied ? residual.act(state, aBase) : clamp(aBase);
+    }
+
+    /** Clamps to the bounds (no-op without bounds). */
+    public Tensor clamp(Tensor a) {
+        if (lower == null) {
+            return a;
+        }
+        return a.max(lower).min(upper);
+    }
+
     /**
      * {@code m} samples {@code a_j ~ pi_current(s)} for each of {@code rows} states:
-     * {@code [m, rows, H*A]}. {@code stateTensor} is the same states as a {@code [rows, S]} tensor.
+     * {@code [m, rows, H*A]}. {@code states} are the raw host rows, {@code stateTensor} the same
+     * states in training units as {@code [rows, S]}. Without noise the policy is evaluated once
+     * and the result repeated (a view).
      */
     public Tensor sample(float[] states, int rows, Tensor stateTensor, int m, BatchTensors like) {
         try (NoGradGuard guard = new NoGradGuard()) {
+            if (noiseStd <= 0) {
+                Tensor a = finalChunk(stateTensor, runBase(states, rows, 1, like));
+                return a.unsqueeze(0).expand(m, rows, chunkSize);
+            }
             Tensor aBase = runBase(states, rows, m, like);
             Tensor repeatedState = m == 1 ? stateTensor : stateTensor.repeat(m, 1);
-            Tensor a = residual.act(repeatedState, aBase);
-            if (noiseStd > 0) {
-                TensorOptions options = new TensorOptions(like.dtype()).device(new DeviceOptional(like.device()));
-                a = a.add(randn(new long[] {(long) m * rows, chunkSize}, options).mul(new Scalar(noiseStd)));
-            }
+            Tensor a = finalChunk(repeatedState, aBase);
+            TensorOptions options = new TensorOptions(like.dtype()).device(new DeviceOptional(like.device()));
+            a = clamp(a.add(randn(new long[] {(long) m * rows, chunkSize}, options).mul(new Scalar(noiseStd))));
             return a.view(m, rows, chunkSize);
         }
     }
 
     private Tensor runBase(float[] states, int rows, int m, BatchTensors like) {
-        if (base == null) {
+        if (!hasBase()) {
             throw new IllegalStateException("no base policy: configure tendon.policy.bundle-dir or run BC_WARMUP first");
         }
         int total = rows * m;
@@ -99,8 +178,28 @@ public final class CurrentPolicy {
             }
             input = repeatedStates;
         }
-        base.act(input, total, baseChunks);
+        Units u = units != null ? units : like.units();
+        if (kind == BaseKind.LIVE_HEAD) {
+            try (NoGradGuard guard = new NoGradGuard()) {
+                u.normaliseStates(input, total, normalisedStates);
+                stateTensor.put(normalisedStates, total);
+                return liveHead.act(stateTensor.rows(total, like.device(), like.dtype())).clone();
+            }
+        }
+        u.toGraphStates(input, total, graphStates);
+        base.act(graphStates, total, baseChunks);
+        u.fromGraphChunks(baseChunks, total, baseChunks);
         baseTensor.put(baseChunks, total);
         return baseTensor.rows(total, like.device(), like.dtype()).clone();
+    }
+
+    /** The residual's lambda_t when it is applied, 0 otherwise. */
+    public double residualLambda() {
+        return residualApplied ? residual.lambdaNow() : 0;
+    }
+
+    /** True when every sample at a state is the same chunk (no noise). */
+    public boolean deterministic() {
+        return noiseStd <= 0;
     }
 }

@@ -1,6 +1,8 @@
 package io.tendon.learner.config;
 
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 /**
  * tendon.bc.*: the base head trained by BC warm-up; hidden, layer-norm, learning-rate and grad-clip
@@ -13,9 +15,21 @@ public interface BcConfig extends NetworkConfig {
     @WithDefault("1e-3")
     double learningRate();
 
-    /** Weight chunks by their advantage (tendon.advantage.*) whenever a trained critic exists. */
+    /**
+     * ONLINE_HEAD: weight chunks by their advantage (tendon.advantage.*); false makes the head
+     * stage plain BC on the mixed replay (the person's steps of interventions, every step of the rest).
+     */
     @WithDefault("true")
     boolean advantageWeighted();
+
+    /**
+     * DEMO rows the replay must hold before BC warm-up takes its first step (1-1e7); the
+     * normalisation statistics are taken from them then and frozen.
+     */
+    @WithDefault("1000")
+    @Min(1)
+    @Max(10_000_000)
+    int minTransitions();
 
     /** After BC warm-up, export the head, verify it and use it as the frozen base policy (and publish it). */
     @WithDefault("true")

@@ -27,14 +27,14 @@ public interface CqlConfig {
     @Max(64)
     int uniformSamples();
 
-    /** Lower bound of uniform chunk entries, action units (-1e6-1e6), where the bundle declares no bounds. */
-    @WithDefault("-1")
+    /** Lower bound of uniform chunk entries, training units (normalised actions; -1e6-1e6), where the bundle declares no bounds. */
+    @WithDefault("-3")
     @DecimalMin("-1e6")
     @DecimalMax("1e6")
     double uniformLow();
 
-    /** Upper bound of uniform chunk entries, action units (-1e6-1e6), where the bundle declares no bounds. */
-    @WithDefault("1")
+    /** Upper bound of uniform chunk entries, training units (normalised actions; -1e6-1e6), where the bundle declares no bounds. */
+    @WithDefault("3")
     @DecimalMin("-1e6")
     @DecimalMax("1e6")
     double uniformHigh();

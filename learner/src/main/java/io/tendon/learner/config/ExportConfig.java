@@ -10,11 +10,20 @@ import java.util.Optional;
 /** tendon.export.*: ONNX export and its verification by ONNX Runtime. */
 public interface ExportConfig {
 
-    /** Largest |ONNX Runtime - LibTorch| allowed on the probe batch, output units (1e-9-1e-3). */
+    /**
+     * atol of the export check (1e-9-1e-3): ONNX Runtime must give LibTorch's outputs within
+     * {@code atol + rtol * |LibTorch|}, compared in training units (normalised actions).
+     */
     @WithDefault("1e-5")
     @DecimalMin("1e-9")
     @DecimalMax("1e-3")
     double tolerance();
+
+    /** rtol of the export check (0-1e-2); see {@link #tolerance()}. */
+    @WithDefault("1e-5")
+    @DecimalMin("0")
+    @DecimalMax("1e-2")
+    double relativeTolerance();
 
     /** Rows of the probe batch (1-4096). */
     @WithDefault("64")

@@ -143,10 +143,14 @@ public interface ReplayConfig {
         long sampleTimeoutMs();
 
         /**
-         * Pause live ingest (consumer.pause, the consumer stays in its group) while the
-         * trainer is behind by more than the error buffer; off: never throttle ingest.
+         * Off (default): the limiter bounds the trainer only; live ingest never waits, the tables
+         * evict their oldest rows, and the trainer's unused credit is capped at one error buffer.
+         * On: Reverb's exact semantics, live ingest pauses (consumer.pause, the consumer stays in
+         * its group) while the trainer is behind by more than the error buffer. Robots cannot be
+         * slowed through Kafka, so on a fleet that means a growing consumer lag and training on
+         * stale data: use it only where the data source can wait (replaying a log, a benchmark).
          */
-        @WithDefault("true")
+        @WithDefault("false")
         boolean throttleIngest();
     }
 

@@ -15,12 +15,29 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Runs an exported graph in ONNX Runtime on a probe batch and compares it with the LibTorch
- * forward pass of the network it came from. Within the tolerance (absolute, every output
- * value) it becomes a {@link VerifiedExport}; otherwise the export is refused with the reason.
+ * forward pass of the network it came from, in training units (ALGORITHMS.md section 8): the
+ * graph's outputs are brought to training units with the given {@link OutputUnits} (in double
+ * precision), and every value must satisfy {@code |ort - torch| <= atol + rtol * |torch|}.
+ * Within that it becomes a {@link VerifiedExport}; otherwise the export is refused with the
+ * reason. Comparing in training units keeps the check meaningful for outputs in the hundreds
+ * (a stiffness of 1000 N/m) that float32 cannot hold to an absolute 1e-5.
  */
 public final class ExportVerifier {
 
+    /**
+     * How a graph's output relates to training units: {@code training = (graph - mean) / std}
+     * per output value (length = output width); {@link #IDENTITY} when the graph gives training units.
+     */
+    public record OutputUnits(float[] mean, float[] std) {
+        public static final OutputUnits IDENTITY = new OutputUnits(null, null);
+
+        double toTraining(float graphValue, int entry) {
+            return mean == null ? graphValue : ((double) graphValue - mean[entry]) / std[entry];
+        }
+    }
+
     private final double tolerance;
+    private final double relativeTolerance;
     private final int threads;
 
     /** The network's own forward pass on the probe: {@code rows x outputWidth} floats. */
@@ -33,11 +50,22 @@ public final class ExportVerifier {
     public record Probe(float[] states, float[] chunks, int rows) {
     }
 
+    /** Absolute tolerance only (relative 0). */
     public ExportVerifier(double tolerance, int intraOpThreads) {
-        if (!(tolerance > 0)) {
-            throw new IllegalArgumentException("tolerance must be positive, was " + tolerance);
+        this(tolerance, 0, intraOpThreads);
+    }
+
+    /**
+     * @param tolerance         atol, training units
+     * @param relativeTolerance rtol
+     */
+    public ExportVerifier(double tolerance, double relativeTolerance, int intraOpThreads) {
+        if (!(tolerance > 0) || !(relativeTolerance >= 0)) {
+            throw new IllegalArgumentException("tolerances must be positive (atol) and non-negative (rtol), were "
+                    + tolerance + ", " + relativeTolerance);
         }
         this.tolerance = tolerance;
+        this.relativeTolerance = relativeTolerance;
         this.threads = intraOpThreads;
     }
 
@@ -45,9 +73,26 @@ public final class ExportVerifier {
         return tolerance;
     }
 
+    public double relativeTolerance() {
+        return relativeTolerance;
+    }
+
+    /** As {@link #verify(String, String, long, OnnxMl.ModelProto, GraphSignature, StateLayout, Probe, Reference, OutputUnits, Provenance)} for a graph that gives training units. */
     public VerifiedExport verify(String policyId, String graph, long version, OnnxMl.ModelProto model,
             GraphSignature signature, StateLayout layout, Probe probe, Reference reference, Provenance provenance)
             throws ExportRefusedException {
+        return verify(policyId, graph, version, model, signature, layout, probe, reference, OutputUnits.IDENTITY,
+                provenance);
+    }
+
+    /**
+     * @param probe     the graph's inputs (its units)
+     * @param reference LibTorch's output for the probe, training units
+     * @param units     the graph's output units
+     */
+    public VerifiedExport verify(String policyId, String graph, long version, OnnxMl.ModelProto model,
+            GraphSignature signature, StateLayout layout, Probe probe, Reference reference, OutputUnits units,
+            Provenance provenance) throws ExportRefusedException {
         Map<String, String> meta = new HashMap<>();
         for (OnnxMl.StringStringEntryProto e : model.getMetadataPropsList()) {
             meta.put(e.getKey(), e.getValue());
@@ -92,25 +137,29 @@ public final class ExportVerifier {
         if (torch.length != ort.length) {
             throw new ExportRefusedException("LibTorch gives " + torch.length + " values, ONNX Runtime " + ort.length);
         }
+        int width = ort.length / rows;
         double worst = 0;
+        double worstExcess = Double.NEGATIVE_INFINITY;
         int at = -1;
         for (int i = 0; i < ort.length; i++) {
             if (!Float.isFinite(ort[i]) || !Float.isFinite(torch[i])) {
                 throw new ExportRefusedException(graph + " v" + version + " gives a non-finite output at row "
-                        + i / (ort.length / rows) + " (ONNX Runtime " + ort[i] + ", LibTorch " + torch[i] + ")");
+                        + i / width + " (ONNX Runtime " + ort[i] + ", LibTorch " + torch[i] + ")");
             }
-            double d = Math.abs(ort[i] - torch[i]);
-            if (d > worst) {
-                worst = d;
+            double d = Math.abs(units.toTraining(ort[i], i % width) - torch[i]);
+            worst = Math.max(worst, d);
+            double excess = d - (tolerance + relativeTolerance * Math.abs(torch[i]));
+            if (excess > worstExcess) {
+                worstExcess = excess;
                 at = i;
             }
         }
-        if (worst > tolerance) {
-            int width = ort.length / rows;
+        if (worstExcess > 0) {
             throw new ExportRefusedException(String.format(
-                    "%s v%d: ONNX Runtime differs from LibTorch by %.3g at row %d, output %d (%.9g vs %.9g);"
-                            + " tolerance %.3g", graph, version, worst, at / width, at % width, ort[at], torch[at],
-                    tolerance));
+                    "%s v%d: ONNX Runtime differs from LibTorch by %.3g (training units) at row %d, output %d"
+                            + " (%.9g vs %.9g); allowed %.3g + %.3g x |LibTorch|", graph, version,
+                    Math.abs(units.toTraining(ort[at], at % width) - torch[at]), at / width, at % width,
+                    units.toTraining(ort[at], at % width), torch[at], tolerance, relativeTolerance));
         }
         return new VerifiedExport(policyId, graph, version, bytes, sha256(bytes), provenance, worst, rows);
     }

@@ -17,9 +17,12 @@ import org.tribuo.util.onnx.ONNXRef;
 /**
  * Writes one MLP member as an ONNX model: the state inputs are concatenated in state order
  * (latent, proprio, wrench), followed by the chunk input where there is one (noise inputs are
- * accepted and unused); then per layer {@code Gemm -> LayerNormalization? -> Relu?}. An output
- * scale is folded into the last layer. Inputs and outputs with more than two dimensions are
- * reshaped at the graph's edges.
+ * accepted and unused); then the input transform into training units {@code (x - mean) / std}
+ * where one is given; per layer {@code Gemm -> LayerNormalization? -> Relu?}; then the output
+ * transform {@code y * scale + shift} and the clamp to bounds where given. A scalar output scale
+ * is folded into the last layer. Inputs and outputs with more than two dimensions are reshaped
+ * at the graph's edges. The transforms are explicit nodes, not folded into the weights, so the
+ * graph computes what the trainer computes in the same order of operations.
  */
 public final class OnnxMlpWriter {
 
@@ -28,8 +31,19 @@ public final class OnnxMlpWriter {
     private OnnxMlpWriter() {
     }
 
+    /** Per-value affine maps at the graph's edges (null arrays: none). */
+    public record Edges(float[] inputMean, float[] inputStd, float[] outputScale, float[] outputShift, float[] lower,
+            float[] upper) {
+        public static final Edges NONE = new Edges(null, null, null, null, null, null);
+    }
+
     public static OnnxMl.ModelProto write(String graphName, GraphSignature signature, List<DenseLayer> layers,
             float outputScale, Map<String, String> metadata) {
+        return write(graphName, signature, layers, outputScale, Edges.NONE, metadata);
+    }
+
+    public static OnnxMl.ModelProto write(String graphName, GraphSignature signature, List<DenseLayer> layers,
+            float outputScale, Edges edges, Map<String, String> metadata) {
         ONNXContext ctx = new ONNXContext();
         ctx.setName(graphName);
         List<ONNXPlaceholder> placeholders = new ArrayList<>();
@@ -55,6 +69,14 @@ public final class OnnxMlpWriter {
         }
         ONNXRef<?> x = parts.size() == 1 ? parts.get(0)
                 : ctx.operation(ONNXOperators.CONCAT, parts, "input", Map.of("axis", 1));
+        if (edges.inputMean() != null) {
+            float[] mean = checkWidth(edges.inputMean(), width, "input mean");
+            float[] std = checkWidth(edges.inputStd(), width, "input std");
+            var m = ctx.floatTensor("input_mean", List.of((int) width), buf -> buf.put(mean));
+            var sd = ctx.floatTensor("input_std", List.of((int) width), buf -> buf.put(std));
+            x = ctx.operation(OnnxOps.SUB, List.of(x, m), "normalise_sub", Map.of());
+            x = ctx.operation(OnnxOps.DIV, List.of(x, sd), "normalise_div", Map.of());
+        }
         for (int l = 0; l < layers.size(); l++) {
             DenseLayer layer = layers.get(l);
             boolean last = l == layers.size() - 1;
@@ -88,6 +110,23 @@ public final class OnnxMlpWriter {
             throw new IllegalArgumentException("the network outputs " + layers.get(layers.size() - 1).out()
                     + " values per row, the graph declares " + signature.outputWidth());
         }
+        int outWidth = (int) signature.outputWidth();
+        if (edges.outputScale() != null) {
+            float[] scale = checkWidth(edges.outputScale(), outWidth, "output scale");
+            float[] shift = checkWidth(edges.outputShift(), outWidth, "output shift");
+            var sc = ctx.floatTensor("output_scale", List.of(outWidth), buf -> buf.put(scale));
+            var sh = ctx.floatTensor("output_shift", List.of(outWidth), buf -> buf.put(shift));
+            x = ctx.operation(OnnxOps.MUL, List.of(x, sc), "denormalise_mul", Map.of());
+            x = ctx.operation(OnnxOps.ADD, List.of(x, sh), "denormalise_add", Map.of());
+        }
+        if (edges.lower() != null) {
+            float[] lo = checkWidth(edges.lower(), outWidth, "lower bound");
+            float[] hi = checkWidth(edges.upper(), outWidth, "upper bound");
+            var l = ctx.floatTensor("lower_bound", List.of(outWidth), buf -> buf.put(lo));
+            var u = ctx.floatTensor("upper_bound", List.of(outWidth), buf -> buf.put(hi));
+            x = ctx.operation(OnnxOps.MAX, List.of(x, l), "clamp_lower", Map.of());
+            x = ctx.operation(OnnxOps.MIN, List.of(x, u), "clamp_upper", Map.of());
+        }
         x.assignTo(ctx.floatOutput(flatName(signature.outputName(), signature.outputDims()),
                 (int) signature.outputWidth()));
         OnnxMl.GraphProto graph = reshapeEdges(ctx.buildGraph(), signature);
@@ -99,6 +138,14 @@ public final class OnnxMlpWriter {
         metadata.forEach((k, v) -> model.addMetadataProps(
                 OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return model.build();
+    }
+
+    private static float[] checkWidth(float[] v, long width, String what) {
+        if (v == null || v.length != width) {
+            throw new IllegalArgumentException(what + " has " + (v == null ? "no" : v.length) + " values, the graph "
+                    + width);
+        }
+        return v;
     }
 
     /** Concatenation order of the network's input: latent, proprio, wrench (or whole state), then the chunk. */

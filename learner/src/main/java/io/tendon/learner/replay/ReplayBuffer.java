@@ -52,10 +52,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code (|td| + epsilon)^alpha}, importance weight {@code (N P(i))^-beta} (N = sampleable rows).
  *
  * <h2>Rate limiter</h2>
- * {@link SampleToInsertRatio}. Mixed sampling waits while the trainer is ahead. Live ingest
- * asks {@link #insertAllowed()} before each live record and pauses its partitions while the
- * trainer is behind (it never blocks inside {@link #insert}). Demonstration sampling neither
- * waits nor counts.
+ * {@link SampleToInsertRatio}. Mixed sampling waits while the trainer is ahead; BC warm-up's
+ * demonstration sampling may be limited the same way ({@code sampleDemonstrations(.., true)}).
+ * By default the limiter bounds the trainer only: live ingest never waits and the trainer's
+ * unused credit is capped. With tendon.replay.rate-limit.throttle-ingest, live ingest asks
+ * {@link #insertAllowed()} before each live record and pauses its partitions while the trainer
+ * is behind (it never blocks inside {@link #insert}).
  *
  * <h2>Quality</h2>
  * Rows of an episode that has not ended carry tendon.quality.pending-weight; when the episode
@@ -125,8 +127,8 @@ public final class ReplayBuffer implements TransitionSink {
         this.beta = r.priority().beta();
         this.epsilon = r.priority().epsilon();
         ReplayConfig.RateLimit rl = r.rateLimit();
-        this.limiter = new SampleToInsertRatio(rl.enabled(), rl.samplesPerInsert(), rl.minSizeToSample(),
-                rl.errorBuffer());
+        this.limiter = new SampleToInsertRatio(rl.enabled(), rl.throttleIngest(), rl.samplesPerInsert(),
+                rl.minSizeToSample(), rl.errorBuffer());
         this.sampleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(rl.sampleTimeoutMs());
         this.scorer = new EpisodeScorer(config.quality(), layout.horizon());
         this.episodes = new Episodes(config.quality().maxOrphanEvents());
@@ -403,16 +405,95 @@ public final class ReplayBuffer implements TransitionSink {
      * sampleable row.
      */
     public boolean sampleDemonstrations(Batch into, SplittableRandom rng) {
+        return sampleDemonstrations(into, rng, false);
+    }
+
+    /**
+     * As {@link #sampleDemonstrations(Batch, SplittableRandom)}; {@code limited}: also only when
+     * the rate limiter allows a batch now, and counted against it (BC warm-up: at most
+     * samples-per-insert samples per row inserted, so a few demonstrations are not trained on
+     * thousands of times before more arrive).
+     */
+    public boolean sampleDemonstrations(Batch into, SplittableRandom rng, boolean limited) {
         checkShape(into);
         lock.lock();
         try {
-            if (closed || !plan(into.capacity, true, rng)) {
+            int n = into.capacity;
+            if (closed || (limited && !limiter.canSample(n, totalSize())) || !plan(n, true, rng)) {
                 into.size = 0;
                 return false;
             }
             fill(into, rng);
-            metrics.sampled(into.capacity, false);
+            if (limited) {
+                limiter.sampled(n);
+            }
+            metrics.sampled(n, false);
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Why a batch of {@code n} rows cannot be sampled now ("" when it can), as "label: detail":
+     * mixed batches ({@code mixed}) or demonstrations.
+     */
+    public String whyNoSample(boolean mixed, int n) {
+        lock.lock();
+        try {
+            long size = totalSize();
+            if (closed) {
+                return "closed: the replay is closed";
+            }
+            int held = mixed ? tables[0].size + tables[1].size + tables[2].size : tables[0].size + tables[1].size;
+            int eligible = mixed ? tables[0].eligible() + tables[1].eligible() + tables[2].eligible()
+                    : tables[0].eligible() + tables[1].eligible();
+            if (held == 0) {
+                return mixed ? "empty: no transitions yet" : "no demonstrations: the DEMO and INTERVENTION tables are empty";
+            }
+            if (eligible == 0) {
+                return "quality: all " + held + " rows belong to episodes whose quality weight is 0 (tendon.quality.*)";
+            }
+            if (size < limiter.minSizeToSample()) {
+                return "minimum size: the replay holds " + size + " rows, sampling starts at "
+                        + limiter.minSizeToSample() + " (tendon.replay.rate-limit.min-size-to-sample)";
+            }
+            if (!limiter.canSample(n, size)) {
+                return String.format(java.util.Locale.ROOT, "rate limiter: the trainer is ahead of the data (%.0f sampled"
+                        + " rows per inserted row allowed, tendon.replay.rate-limit.samples-per-insert)",
+                        limiter.samplesPerInsert());
+            }
+            return "";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Calls {@code each} with consecutive batches holding every sampleable row of {@code source}
+     * (the last batch may be partial), under the lock: for statistics over a whole table.
+     */
+    public void scan(Source source, Batch into, java.util.function.Consumer<Batch> each) {
+        checkShape(into);
+        lock.lock();
+        try {
+            ReplayTable table = tables[source.getNumber() - 1];
+            int row = 0;
+            for (int slot = 0; slot < table.size; slot++) {
+                if (episodes.weight[table.episodeOf(slot)] <= 0) {
+                    continue;
+                }
+                table.copyTo(slot, into, row++);
+                if (row == into.capacity) {
+                    into.size = row;
+                    each.accept(into);
+                    row = 0;
+                }
+            }
+            if (row > 0) {
+                into.size = row;
+                each.accept(into);
+            }
         } finally {
             lock.unlock();
         }

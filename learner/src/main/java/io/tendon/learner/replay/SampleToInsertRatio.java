@@ -21,6 +21,7 @@ package io.tendon.learner.replay;
 public final class SampleToInsertRatio {
 
     private final boolean enabled;
+    private final boolean insertsWait;
     private final double samplesPerInsert;
     private final long minSizeToSample;
     private final double errorBuffer;
@@ -36,10 +37,22 @@ public final class SampleToInsertRatio {
      * @param enabled false: only minSizeToSample applies (Reverb's MinSize limiter)
      */
     public SampleToInsertRatio(boolean enabled, double samplesPerInsert, long minSizeToSample, double errorBuffer) {
+        this(enabled, true, samplesPerInsert, minSizeToSample, errorBuffer);
+    }
+
+    /**
+     * @param insertsWait false: live inserts are never held back (the caller does not ask
+     *                    {@link #canInsert}); each insert instead caps the credit at maxDiff, so the
+     *                    limiter bounds only the trainer: minimum size, and at most samplesPerInsert
+     *                    samples per row inserted (plus one error buffer)
+     */
+    public SampleToInsertRatio(boolean enabled, boolean insertsWait, double samplesPerInsert, long minSizeToSample,
+            double errorBuffer) {
         if (!(samplesPerInsert > 0) || minSizeToSample < 1 || !(errorBuffer > 0)) {
             throw new IllegalArgumentException("samplesPerInsert and errorBuffer must be > 0, minSizeToSample >= 1");
         }
         this.enabled = enabled;
+        this.insertsWait = insertsWait;
         this.samplesPerInsert = samplesPerInsert;
         this.minSizeToSample = minSizeToSample;
         this.errorBuffer = errorBuffer;
@@ -100,10 +113,13 @@ public final class SampleToInsertRatio {
         }
     }
 
-    /** Counts {@code n} inserted rows; {@code bulk} ones (rebuild, files) clamp the credit to maxDiff. */
+    /**
+     * Counts {@code n} inserted rows; {@code bulk} ones (rebuild, files), and every insert when
+     * inserts do not wait, clamp the credit to maxDiff.
+     */
     public void inserted(long n, boolean bulk) {
         inserts += n;
-        if (bulk) {
+        if (bulk || !insertsWait) {
             double excess = diff() - maxDiff;
             if (excess > 0) {
                 samplesCharged += excess;

@@ -17,6 +17,7 @@ import io.tendon.schemas.v1.Source;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +26,13 @@ import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
- * The trainer loop, on its own thread: runs the configured stages in order, each for its step
- * budget (BC warm-up on demonstrations; the offline critic on the mixed replay; then forever or
- * for its budget, K critic updates with a' from the current policy and one residual update per
- * step), exports and verifies the BC head when warm-up ends and the residual on the publishing
- * cadence, publishes what verified, and checkpoints on its own cadence and at every stage end.
+ * The trainer loop, on its own thread: fixes the training units from the demonstrations, runs
+ * the configured stages in order, each for its step budget (BC warm-up on demonstrations; the
+ * offline critic on the mixed replay; then forever or for its budget, K critic updates with a'
+ * from the current policy and one head (ALOE) and/or residual (BORA) update per step), exports
+ * and verifies the BC head when warm-up ends (a refused export keeps BC going and is tried again)
+ * and the online graphs on the publishing cadence, publishes what verified, and checkpoints on
+ * its own cadence and at every stage end. When a stage cannot sample, the status says why.
  */
 public final class Trainer implements Runnable {
 
@@ -39,7 +42,12 @@ public final class Trainer implements Runnable {
     public record Settings(String learnerId, String policyId, long bcSteps, long offlineCriticSteps, long onlineSteps,
             int onlineCriticUpdates, long idleWaitMs, boolean replaceBaseAfterBc, int probeRows,
             long publishEverySteps, int publishEverySeconds, long checkpointEverySteps, int checkpointEverySeconds,
-            Optional<Path> exportDir) {
+            Optional<Path> exportDir, int bcMinTransitions) {
+
+        /** BC steps between two tries of a refused BC head export. */
+        long exportRetrySteps() {
+            return Math.max(50, bcSteps / 10);
+        }
     }
 
     private final TrainingRun run;
@@ -57,6 +65,11 @@ public final class Trainer implements Runnable {
     private volatile boolean running = true;
     private volatile boolean waiting;
     private volatile String lastProblem = "";
+    /** Why the current stage cannot take a step now ("" while it can). */
+    private volatile String blockedReason = "";
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> blockedCounts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private long nextBcExportAt = -1;
     private volatile Thread thread;
     private long lastCheckpointSteps;
     private long lastCheckpointNanos;
@@ -74,7 +87,7 @@ public final class Trainer implements Runnable {
         this.batch = run.newBatch();
         long now = System.nanoTime();
         this.publishCadence = new PublishCadence(settings.publishEverySteps(), settings.publishEverySeconds(),
-                run.stage() == Stage.ONLINE_RESIDUAL ? run.stageSteps() : 0, now);
+                run.onlineStages().isEmpty() ? 0 : run.stageSteps(), now);
         this.lastCheckpointSteps = run.totalSteps();
         this.lastCheckpointNanos = now;
         run.setPublishedVersion(versions.lastPublished());
@@ -130,14 +143,21 @@ public final class Trainer implements Runnable {
     /** One unit of work of the current stage; false when there was nothing to do. */
     public boolean step() {
         Stage stage = run.stage();
+        if (stage != Stage.DONE && !run.unitsFrozen() && !freezeUnits(stage)) {
+            return false;
+        }
         switch (stage) {
             case BC_WARMUP -> {
-                if (run.stageSteps() >= settings.bcSteps()) {
-                    finishBc();
+                if (run.stageSteps() >= settings.bcSteps() && run.stageSteps() >= nextBcExportAt) {
+                    if (!finishBc()) {
+                        // Refused: train on and try again later, instead of advancing without a base.
+                        nextBcExportAt = run.stageSteps() + settings.exportRetrySteps();
+                        return true;
+                    }
                     nextStage();
                     return true;
                 }
-                if (data == null || !data.demonstrations().sample(batch)) {
+                if (!sample(data == null ? null : data.demonstrations(), false)) {
                     return false;
                 }
                 run.bcStep(batch);
@@ -147,70 +167,138 @@ public final class Trainer implements Runnable {
                     nextStage();
                     return true;
                 }
-                if (data == null || !data.replay().sample(batch)) {
+                if (!sample(data == null ? null : data.replay(), true)) {
                     return false;
                 }
                 run.offlineCriticStep(batch);
             }
-            case ONLINE_RESIDUAL -> {
+            case ONLINE_RESIDUAL, ONLINE_HEAD -> {
+                List<Stage> online = run.onlineStages();
                 if (settings.onlineSteps() > 0 && run.stageSteps() >= settings.onlineSteps()) {
-                    publishResidual();
-                    nextStage();
+                    publishOnline(online);
+                    while (!run.onlineStages().isEmpty()) {
+                        nextStage();
+                    }
                     return true;
                 }
-                if (data == null) {
-                    return false;
-                }
+                BatchSource mixed = data == null ? null : data.replay();
                 for (int i = 0; i < settings.onlineCriticUpdates(); i++) {
-                    if (!data.replay().sample(batch)) {
+                    if (!sample(mixed, true)) {
                         return false;
                     }
                     run.onlineCriticStep(batch);
                 }
-                if (!data.replay().sample(batch)) {
-                    return false;
+                if (online.contains(Stage.ONLINE_HEAD)) {
+                    if (!sample(mixed, true)) {
+                        return false;
+                    }
+                    run.headStep(batch);
                 }
-                run.residualStep(batch);
+                if (online.contains(Stage.ONLINE_RESIDUAL)) {
+                    if (!sample(mixed, true)) {
+                        return false;
+                    }
+                    run.residualStep(batch);
+                }
                 if (publishCadence.due(run.stageSteps(), System.nanoTime())) {
-                    publishResidual();
+                    publishOnline(online);
                 }
             }
             case DONE -> {
                 return false;
             }
         }
+        blockedReason = "";
         maybeCheckpoint();
         return true;
+    }
+
+    /** Draws a batch; when none can be had, records why (status and a per-reason count). */
+    private boolean sample(BatchSource source, boolean mixed) {
+        if (source == null) {
+            blocked("no replay");
+            return false;
+        }
+        if (source.sample(batch)) {
+            return true;
+        }
+        blocked(data.whyNoBatch(mixed));
+        return false;
+    }
+
+    private void blocked(String reason) {
+        blockedReason = reason;
+        blockedCounts.computeIfAbsent(reasonKey(reason), k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The short label of a blocked reason (its text up to the first colon). */
+    static String reasonKey(String reason) {
+        int colon = reason.indexOf(':');
+        return (colon < 0 ? reason : reason.substring(0, colon)).trim();
+    }
+
+    /**
+     * Fixes the training units before the first gradient step: from the DEMO table once it holds
+     * tendon.bc.min-transitions rows (BC_WARMUP waits for them), otherwise, for stages after
+     * which no BC runs, from the mixed replay once it holds that many. False while waiting.
+     */
+    private boolean freezeUnits(Stage stage) {
+        if (data == null) {
+            blocked("no replay");
+            return false;
+        }
+        long demos = data.size(Source.DEMO);
+        boolean fromDemos = demos >= settings.bcMinTransitions();
+        if (!fromDemos) {
+            long all = data.size(Source.DEMO) + data.size(Source.INTERVENTION) + data.size(Source.ROLLOUT);
+            if (stage == Stage.BC_WARMUP || all < settings.bcMinTransitions()) {
+                blocked("waiting for data: " + (stage == Stage.BC_WARMUP ? demos + " DEMO" : all)
+                        + " transitions held, tendon.bc.min-transitions is " + settings.bcMinTransitions());
+                return false;
+            }
+        }
+        var units = data.units(fromDemos, run.layout(), run.units().horizon, run.units().actionDim,
+                run.bundleNormalisation());
+        run.freezeUnits(units);
+        LOG.infof("training units frozen from %s (%d DEMO transitions)", units.origin(), demos);
+        return true;
+    }
+
+    private void publishOnline(List<Stage> online) {
+        if (online.contains(Stage.ONLINE_HEAD)) {
+            exportVerified("head").ifPresent(this::publish);
+        }
+        if (online.contains(Stage.ONLINE_RESIDUAL)) {
+            exportVerified("residual").ifPresent(this::publish);
+        }
+        publishCadence.reset(run.stageSteps(), System.nanoTime());
     }
 
     private void nextStage() {
         Stage from = run.stage();
         run.advanceStage();
         LOG.infof("stage %s done; now %s", from, run.stage());
-        if (run.stage() == Stage.ONLINE_RESIDUAL) {
+        if (!run.onlineStages().isEmpty()) {
             publishCadence.reset(0, System.nanoTime());
         }
         checkpoint("end of " + from);
     }
 
-    private void finishBc() {
+    /** Exports, verifies, installs and publishes the BC head; false when the export was refused. */
+    private boolean finishBc() {
         if (settings.bcSteps() == 0) {
-            return;
+            return true;
         }
         Optional<VerifiedExport> head = exportVerified("head");
         if (head.isEmpty()) {
-            return;
+            return false;
         }
         if (settings.replaceBaseAfterBc()) {
             run.useAsBase(head.get());
             LOG.infof("the BC-trained head (v%d) is now the frozen base policy", head.get().version());
         }
         publish(head.get());
-    }
-
-    private void publishResidual() {
-        exportVerified("residual").ifPresent(this::publish);
-        publishCadence.reset(run.stageSteps(), System.nanoTime());
+        return true;
     }
 
     /** Reserves a version, exports, verifies; empty (and counted) when refused. */
@@ -315,8 +403,11 @@ public final class Trainer implements Runnable {
     }
 
     public TrainingStatus status() {
+        Map<String, Long> blocked = new java.util.TreeMap<>();
+        blockedCounts.forEach((k, v) -> blocked.put(k, v.get()));
         return new TrainingStatus(run.stage(), run.stageSteps(), run.steps(), run.losses(), rate.perSecond(),
-                run.publishedVersion(), exportsRefused.get(), publishFailures.get(), waiting, lastProblem);
+                run.publishedVersion(), exportsRefused.get(), publishFailures.get(), waiting, lastProblem,
+                waiting ? blockedReason : "", blocked);
     }
 
     public TrainingRun trainingRun() {

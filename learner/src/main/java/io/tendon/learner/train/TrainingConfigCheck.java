@@ -33,11 +33,23 @@ public final class TrainingConfigCheck {
             if (!seen.add(s)) {
                 problems.add("tendon.train.stages lists " + s + " twice");
             }
-            if (s == Stage.ONLINE_RESIDUAL && i != stages.size() - 1) {
-                problems.add("tendon.train.stages: ONLINE_RESIDUAL must come last");
+        }
+        // The online stages run until the learner stops (or for tendon.train.online-steps): they come
+        // last, and when both are listed they alternate, one step each.
+        boolean onlineSeen = false;
+        for (Stage s : stages) {
+            boolean online = s == Stage.ONLINE_RESIDUAL || s == Stage.ONLINE_HEAD;
+            if (onlineSeen && !online) {
+                problems.add("tendon.train.stages: " + s + " comes after an online stage; ONLINE_HEAD and"
+                        + " ONLINE_RESIDUAL must come last");
             }
+            onlineSeen |= online;
         }
         int online = stages.indexOf(Stage.ONLINE_RESIDUAL);
+        int head = stages.indexOf(Stage.ONLINE_HEAD);
+        if (head >= 0 && stages.indexOf(Stage.BC_WARMUP) < 0 && config.policy().bundleDir().isEmpty()) {
+            problems.add("ONLINE_HEAD improves a head: run BC_WARMUP before it (or set tendon.policy.bundle-dir)");
+        }
         int bc = stages.indexOf(Stage.BC_WARMUP);
         boolean bundle = config.policy().bundleDir().isPresent();
         boolean bcMakesBase = bc >= 0 && bc < online && config.train().bcSteps() > 0 && config.bc().replaceBase();

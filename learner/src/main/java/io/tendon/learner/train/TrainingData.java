@@ -1,5 +1,9 @@
 package io.tendon.learner.train;
 
+import io.tendon.learner.algo.Units;
+import io.tendon.learner.policy.StateLayout;
+import io.tendon.learner.replay.Batch;
+import io.tendon.schemas.v1.Normalisation;
 import io.tendon.schemas.v1.Source;
 import java.util.Map;
 
@@ -17,6 +21,30 @@ public interface TrainingData {
 
     /** Transitions held from {@code source}, for provenance. */
     long size(Source source);
+
+    /**
+     * Why a sample call just returned false ({@code mixed}: the mixed replay, else the
+     * demonstrations), as "label: detail" for the trainer's status.
+     */
+    default String whyNoBatch(boolean mixed) {
+        return "no batch: the data source has nothing to sample";
+    }
+
+    /**
+     * The training units from this data: per-dimension statistics of the DEMO table
+     * ({@code fromDemos}) or of every table, with the manifest's normalisation where it has one.
+     * This default estimates them from up to 64 sampled batches.
+     */
+    default Units units(boolean fromDemos, StateLayout layout, int horizon, int actionDim, Normalisation manifest) {
+        Units.Moments state = new Units.Moments(layout.stateDim());
+        Units.Moments action = new Units.Moments(actionDim);
+        Batch b = new Batch(256, layout.stateDim(), horizon, actionDim);
+        BatchSource source = fromDemos ? demonstrations() : replay();
+        for (int i = 0; i < 64 && source.sample(b); i++) {
+            Units.accumulate(b, state, action);
+        }
+        return Units.from(state, action, manifest, layout, horizon);
+    }
 
     /** Next offset to consume per "topic-partition", checkpointed with the networks (empty if unknown). */
     default Map<String, Long> consumerOffsets() {

@@ -10,6 +10,7 @@ import io.tendon.learner.algo.Cql;
 import io.tendon.learner.algo.CriticEnsemble;
 import io.tendon.learner.algo.CurrentPolicy;
 import io.tendon.learner.algo.IqlCritic;
+import io.tendon.learner.algo.Units;
 import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.checkpoint.CheckpointStore;
 import io.tendon.learner.config.LearnerConfig;
@@ -35,6 +36,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +83,10 @@ public final class TrainingRun implements AutoCloseable {
     private final CurrentPolicy policy;
     private final AdvantageWeights advantage;
     private final BatchTensors tensors;
-    private final boolean bcAdvantageWeighted;
+    private final Cql cql;
+    private final boolean headAdvantageWeighted;
+    /** The manifest's per-row action bounds (raw units), if it declares them. */
+    private final Optional<float[][]> rawBounds;
     private final int policyThreads;
     private final int maxPolicyRows;
     private final SplittableRandom random;
@@ -95,6 +100,9 @@ public final class TrainingRun implements AutoCloseable {
     /** Bytes of the head exported after BC warm-up, when it became the base (checkpointed). */
     private byte[] trainedBase;
     private Batch lastBatch;
+    /** The units every network trains in: identity until frozen from the demonstrations (or a checkpoint). */
+    private Units units;
+    private boolean unitsFrozen;
 
     public TrainingRun(LearnerConfig config, Device device, Optional<PolicyBundle> bundle) throws IOException {
         var l = config.layout();
@@ -115,15 +123,13 @@ public final class TrainingRun implements AutoCloseable {
                 c.gradClip());
         ChunkTargets targets = new ChunkTargets(horizon, c.gamma(), c.perStepHeads(), device, ScalarType.Float);
         var q = config.cql();
-        float[][] bounds = bundle.flatMap(b -> b.actionBounds(actionDim)).orElseGet(() -> {
-            float[] lo = new float[actionDim];
-            float[] hi = new float[actionDim];
-            Arrays.fill(lo, (float) q.uniformLow());
-            Arrays.fill(hi, (float) q.uniformHigh());
-            return new float[][] {lo, hi};
-        });
-        Cql cql = new Cql(q.alpha(), q.policySamples(), q.uniformSamples(), bounds[0], bounds[1], horizon, device,
-                ScalarType.Float);
+        rawBounds = bundle.flatMap(b -> b.actionBounds(actionDim));
+        // Until the units are known, uniform CQL samples span the configured range (training units).
+        float[] lo = new float[actionDim];
+        float[] hi = new float[actionDim];
+        Arrays.fill(lo, (float) q.uniformLow());
+        Arrays.fill(hi, (float) q.uniformHigh());
+        cql = new Cql(q.alpha(), q.policySamples(), q.uniformSamples(), lo, hi, horizon, device, ScalarType.Float);
         var v = config.value();
         iql = new IqlCritic(critic, targets, v.hidden(), v.layerNorm(), v.expectile(), v.learningRate(), v.gradClip(),
                 c.polyakTau(), cql, device, ScalarType.Float, seed + 2);
@@ -138,7 +144,7 @@ public final class TrainingRun implements AutoCloseable {
         var b = config.bc();
         bc = new BcWarmup(s, horizon, actionDim, b.hidden(), b.layerNorm(), device, ScalarType.Float, seed + 4,
                 b.learningRate(), b.gradClip());
-        bcAdvantageWeighted = b.advantageWeighted();
+        headAdvantageWeighted = b.advantageWeighted();
         policyThreads = config.policy().threads();
         // The base runs on a batch times the most samples asked for at once, or on the export probe.
         maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
@@ -150,6 +156,10 @@ public final class TrainingRun implements AutoCloseable {
         }
         policy = new CurrentPolicy(base, residual, config.policy().sampleNoiseStd(), s, chunkSize, maxPolicyRows);
         tensors = new BatchTensors(batchSize, s, horizon, actionDim, device, ScalarType.Float);
+        units = Units.identity(s, horizon, actionDim);
+        policy.setUnits(units);
+        residual.setClamp(policy::clamp);
+        selectPolicy();
         for (String net : List.of(NET_CRITIC, NET_VALUE, NET_RESIDUAL, NET_BC)) {
             steps.put(net, 0L);
         }
@@ -174,6 +184,11 @@ public final class TrainingRun implements AutoCloseable {
 
     public boolean hasBase() {
         return policy.hasBase();
+    }
+
+    /** The bundle manifest's normalisation, or null without a bundle. */
+    public io.tendon.schemas.v1.Normalisation bundleNormalisation() {
+        return bundle.map(b -> b.manifest().getNormalisation()).orElse(null);
     }
 
     // ---- Stage -----------------------------------------------------------------------------
@@ -202,6 +217,83 @@ public final class TrainingRun implements AutoCloseable {
         try {
             stageIndex++;
             stageSteps = 0;
+            selectPolicy();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The online stages from the current one on: one stage, or ONLINE_HEAD and ONLINE_RESIDUAL
+     * together when both are listed (they alternate); empty before the online part.
+     */
+    public List<Stage> onlineStages() {
+        lock.lock();
+        try {
+            List<Stage> online = new ArrayList<>();
+            for (int i = stageIndex; i < stages.size(); i++) {
+                if (stages.get(i) == Stage.ONLINE_HEAD || stages.get(i) == Stage.ONLINE_RESIDUAL) {
+                    online.add(stages.get(i));
+                }
+            }
+            return stageIndex < stages.size() && online.contains(stages.get(stageIndex)) ? online : List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** pi_current of the stage: the head being improved (ALOE), or the frozen base with the residual (BORA). */
+    private void selectPolicy() {
+        List<Stage> online = new ArrayList<>();
+        for (int i = stageIndex; i < stages.size(); i++) {
+            online.add(stages.get(i));
+        }
+        if (stageIndex < stages.size() && online.contains(Stage.ONLINE_HEAD)
+                && (stages.get(stageIndex) == Stage.ONLINE_HEAD || stages.get(stageIndex) == Stage.ONLINE_RESIDUAL)) {
+            policy.useLiveHead(bc, online.contains(Stage.ONLINE_RESIDUAL));
+        } else {
+            policy.useGraphBase();
+        }
+    }
+
+    // ---- Units -------------------------------------------------------------------------------
+
+    public boolean unitsFrozen() {
+        lock.lock();
+        try {
+            return unitsFrozen;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Units units() {
+        lock.lock();
+        try {
+            return units;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fixes the units every network trains in from now on (ALGORITHMS.md section 8): batches,
+     * the policy's outputs, the action bounds and CQL's uniform range follow. Call once, before
+     * the first gradient step (or when restoring a checkpoint).
+     */
+    public void freezeUnits(Units u) {
+        lock.lock();
+        try {
+            units = u;
+            unitsFrozen = true;
+            tensors.setUnits(u);
+            policy.setUnits(u);
+            if (rawBounds.isPresent()) {
+                float[][] n = u.normalisedChunkBounds(rawBounds.get()[0], rawBounds.get()[1]);
+                policy.setBounds(Tensors.of(n[0], new long[] {1, chunkSize}, device, ScalarType.Float),
+                        Tensors.of(n[1], new long[] {1, chunkSize}, device, ScalarType.Float));
+                cql.setChunkBounds(n[0], n[1]);
+            }
         } finally {
             lock.unlock();
         }
@@ -209,19 +301,40 @@ public final class TrainingRun implements AutoCloseable {
 
     // ---- Gradient steps ---------------------------------------------------------------------
 
-    /** One BC step on demonstrations, advantage-weighted once the critic has trained. */
+    /** One BC warm-up step on demonstrations. */
     public void bcStep(Batch batch) {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
             load(batch);
+            BcWarmup.Stats stats = bc.update(tensors, null);
+            count(NET_BC);
+            losses.put("bc", stats.loss());
+            stageSteps++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One step of ALOE's policy improvement (ONLINE_HEAD): the head re-fitted on a mixed batch,
+     * each chunk weighted by {@code min(exp(beta A), w_max)} or {@code 1[A > 0]} with
+     * {@code A = min_k Q_k(s, a) - V(s)} from the current critic (V over the head's own chunks),
+     * copying the person's steps of interventions and every valid step of the rest.
+     */
+    public void headStep(Batch batch) {
+        lock.lock();
+        try (PointerScope scope = new PointerScope()) {
+            load(batch);
             Tensor weights = null;
-            if (bcAdvantageWeighted && steps.get(NET_CRITIC) > 0 && policy.hasBase()) {
-                weights = advantage.weights(advantage.advantage(tensors, policy, critic));
+            if (headAdvantageWeighted && steps.get(NET_CRITIC) > 0) {
+                Tensor a = advantage.advantage(tensors, policy, critic);
+                weights = advantage.weights(a);
+                losses.put("head_advantage", a.mean().item_double());
             }
             BcWarmup.Stats stats = bc.update(tensors, weights);
             count(NET_BC);
-            losses.put("bc", stats.loss());
-            losses.put("bc_advantage_weight", stats.meanAdvantageWeight());
+            losses.put("head", stats.loss());
+            losses.put("head_advantage_weight", stats.meanAdvantageWeight());
             stageSteps++;
         } finally {
             lock.unlock();
@@ -273,13 +386,15 @@ public final class TrainingRun implements AutoCloseable {
                 critic.setFrozen(false);
             }
             count(NET_RESIDUAL);
+            if (!onlineStages().contains(Stage.ONLINE_HEAD)) {
+                stageSteps++;
+            }
             losses.put("residual", stats.loss());
             losses.put("residual_q_gain", stats.qImprovement());
             losses.put("residual_lambda", stats.lambda());
             if (!Double.isNaN(stats.bcLoss())) {
                 losses.put("residual_bc", stats.bcLoss());
             }
-            stageSteps++;
         } finally {
             lock.unlock();
         }
@@ -296,15 +411,19 @@ public final class TrainingRun implements AutoCloseable {
 
     // ---- Diagnostics -------------------------------------------------------------------------
 
-    /** Q of every member and their min, and V(s), for {@code rows} given rows. */
+    /** Q of every member and their min, and V(s), for raw states and chunks (normalised here). */
     public record Evaluation(int members, float[] qMembers, float[] qMin, float[] v) {
     }
 
     public Evaluation evaluate(float[] states, float[] chunks, int rows) {
         lock.lock();
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
-            Tensor s = Tensors.of(states, new long[] {rows, layout.stateDim()}, device, ScalarType.Float);
-            Tensor a = Tensors.of(chunks, new long[] {rows, chunkSize}, device, ScalarType.Float);
+            float[] sn = new float[rows * layout.stateDim()];
+            float[] an = new float[rows * chunkSize];
+            units.normaliseStates(states, rows, sn);
+            units.normaliseChunks(chunks, rows, an);
+            Tensor s = Tensors.of(sn, new long[] {rows, layout.stateDim()}, device, ScalarType.Float);
+            Tensor a = Tensors.of(an, new long[] {rows, chunkSize}, device, ScalarType.Float);
             Tensor perMember = CriticEnsemble.chunkValue(critic.q(s, a));
             float[] byMember = Tensors.toArray(perMember.transpose(0, 1).contiguous());
             float[] min = Tensors.toArray(perMember.amin(new long[] {0}, false));
@@ -354,10 +473,11 @@ public final class TrainingRun implements AutoCloseable {
     // ---- Export ------------------------------------------------------------------------------
 
     /**
-     * The residual as an ONNX graph verified by ONNX Runtime. Its output is
-     * {@code lambda_t * res(s, a_base) / bundleScale}, so that the edge's
-     * {@code a_base + residual_scale * output} (residual_scale of the bundle, 1 without one)
-     * is exactly the learner's {@code a_final}.
+     * The residual as an ONNX graph verified by ONNX Runtime. It takes the base chunk raw (the
+     * edge's ACTIONS) and the state in the graph's units, normalises both as in training, and
+     * gives the raw correction {@code std_a * lambda_t * res(s_n, a_n) / bundleScale}, so that the
+     * edge's {@code a_base + residual_scale * output} (residual_scale of the bundle, 1 without
+     * one), clamped to the bounds, is exactly the learner's {@code a_final}.
      */
     public VerifiedExport exportResidual(String policyId, long version, Provenance provenance, ExportVerifier verifier,
             int probeRows) throws ExportRefusedException {
@@ -368,28 +488,50 @@ public final class TrainingRun implements AutoCloseable {
                     .orElseGet(() -> GraphSignature.defaultResidual(layout, chunkSize));
             float bundleScale = bundle.map(b -> b.manifest().getResidualScale()).filter(x -> x > 0).orElse(1f);
             float scale = (float) (residual.lambdaNow() / bundleScale);
-            float[] states = probeStates(probeRows);
+            float[] rawStates = probeStates(probeRows);
+            float[] states = new float[rawStates.length];
+            units.normaliseStates(rawStates, probeRows, states);
             // The residual is probed where it acts: at the base policy's chunks for these states.
             float[] chunks = gaussian(probeRows * chunkSize);
             if (policy.hasBase()) {
-                policy.basePolicy().act(states, probeRows, chunks);
+                try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                    Tensor base = policy.base(rawStates, probeRows, tensors);
+                    chunks = Tensors.toArray(base);
+                }
             }
-            var model = OnnxMlpWriter.write("residual", sig, residual.network().memberLayers(0), scale,
+            float[] rawChunks = new float[chunks.length];
+            units.denormaliseChunks(chunks, probeRows, rawChunks);
+            float[] stateMean = units.graphStateMean();
+            float[] stateStd = units.graphStateStd();
+            float[] inMean = concat(stateMean, units.chunkMean());
+            float[] inStd = concat(stateStd, units.chunkStd());
+            float[] outScale = units.chunkStd();
+            var edges = new OnnxMlpWriter.Edges(inMean, inStd, outScale, new float[chunkSize], null, null);
+            var model = OnnxMlpWriter.write("residual", sig, residual.network().memberLayers(0), scale, edges,
                     ExportMetadata.of(policyId, "residual", version, provenance));
+            float[] graphStates = new float[rawStates.length];
+            units.toGraphStates(rawStates, probeRows, graphStates);
+            float[] normalisedChunks = chunks;
+            float[] expected;
+            try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                Tensor st = Tensors.of(states, new long[] {probeRows, layout.stateDim()}, device, ScalarType.Float);
+                Tensor ch = Tensors.of(normalisedChunks, new long[] {probeRows, chunkSize}, device, ScalarType.Float);
+                expected = Tensors.toArray(residual.correction(st, ch).div(new Scalar(bundleScale)));
+            }
+            float[] reference = expected;
             return verifier.verify(policyId, "residual", version, model, sig, layout,
-                    new ExportVerifier.Probe(states, chunks, probeRows), (st, ch, n) -> {
-                        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                            Tensor s = Tensors.of(st, new long[] {n, layout.stateDim()}, device, ScalarType.Float);
-                            Tensor a = Tensors.of(ch, new long[] {n, chunkSize}, device, ScalarType.Float);
-                            return Tensors.toArray(residual.correction(s, a).div(new Scalar(bundleScale)));
-                        }
-                    }, provenance);
+                    new ExportVerifier.Probe(graphStates, rawChunks, probeRows), (st, ch, n) -> reference,
+                    new ExportVerifier.OutputUnits(new float[chunkSize], outScale), provenance);
         } finally {
             lock.unlock();
         }
     }
 
-    /** The BC-trained head as an ONNX graph verified by ONNX Runtime. */
+    /**
+     * The head as an ONNX graph verified by ONNX Runtime: the state in the graph's units in,
+     * normalised as in training, the head, then the chunk back to raw units (when the learner's
+     * statistics normalise actions) and clamped to the bounds, as the edge clamps.
+     */
     public VerifiedExport exportHead(String policyId, long version, Provenance provenance, ExportVerifier verifier,
             int probeRows) throws ExportRefusedException {
         lock.lock();
@@ -397,18 +539,54 @@ public final class TrainingRun implements AutoCloseable {
             GraphSignature sig = bundle.flatMap(b -> b.graph(GraphRole.HEAD))
                     .map(spec -> GraphSignature.fromSpec(spec, layout, chunkSize, false))
                     .orElseGet(() -> GraphSignature.defaultHead(layout, chunkSize));
-            var model = OnnxMlpWriter.write("head", sig, bc.network().memberLayers(0), 1f,
+            float[] rawStates = probeStates(probeRows);
+            float[] states = new float[rawStates.length];
+            units.normaliseStates(rawStates, probeRows, states);
+            float[] graphStates = new float[rawStates.length];
+            units.toGraphStates(rawStates, probeRows, graphStates);
+            boolean rawOut = units.actionsInGraph();
+            float[] lower = null;
+            float[] upper = null;
+            if (rawBounds.isPresent()) {
+                if (rawOut) {
+                    lower = tile(rawBounds.get()[0]);
+                    upper = tile(rawBounds.get()[1]);
+                } else {
+                    float[][] n = units.normalisedChunkBounds(rawBounds.get()[0], rawBounds.get()[1]);
+                    lower = n[0];
+                    upper = n[1];
+                }
+            }
+            var edges = new OnnxMlpWriter.Edges(units.graphStateMean(), units.graphStateStd(),
+                    rawOut ? units.chunkStd() : null, rawOut ? units.chunkMean() : null, lower, upper);
+            var model = OnnxMlpWriter.write("head", sig, bc.network().memberLayers(0), 1f, edges,
                     ExportMetadata.of(policyId, "head", version, provenance));
+            float[] expected;
+            try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                Tensor st = Tensors.of(states, new long[] {probeRows, layout.stateDim()}, device, ScalarType.Float);
+                expected = Tensors.toArray(policy.clamp(bc.act(st)));
+            }
             return verifier.verify(policyId, "head", version, model, sig, layout,
-                    new ExportVerifier.Probe(probeStates(probeRows), null, probeRows), (st, ch, n) -> {
-                        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                            return Tensors.toArray(bc.act(Tensors.of(st, new long[] {n, layout.stateDim()}, device,
-                                    ScalarType.Float)));
-                        }
-                    }, provenance);
+                    new ExportVerifier.Probe(graphStates, null, probeRows), (st, ch, n) -> expected,
+                    rawOut ? new ExportVerifier.OutputUnits(units.chunkMean(), units.chunkStd())
+                            : ExportVerifier.OutputUnits.IDENTITY, provenance);
         } finally {
             lock.unlock();
         }
+    }
+
+    private float[] tile(float[] row) {
+        float[] out = new float[chunkSize];
+        for (int h = 0; h < horizon; h++) {
+            System.arraycopy(row, 0, out, h * actionDim, actionDim);
+        }
+        return out;
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Makes a verified head the frozen base policy (after BC warm-up). */
@@ -431,10 +609,14 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Probe rows: the last batch's real states first, then seeded Gaussian states. */
+    /**
+     * Probe rows, raw units: the last batch's real states first, then seeded Gaussian states in
+     * training units brought to raw units.
+     */
     private float[] probeStates(int rows) {
         int s = layout.stateDim();
         float[] states = gaussian(rows * s);
+        units.denormaliseStates(states, rows, states);
         if (lastBatch != null) {
             int real = Math.min(rows, lastBatch.size);
             System.arraycopy(lastBatch.state, 0, states, 0, real * s);
@@ -475,6 +657,7 @@ public final class TrainingRun implements AutoCloseable {
     static final String PART_STATE = "state.properties";
     static final String PART_OFFSETS = "offsets.properties";
     static final String PART_BASE = "base-head.onnx";
+    static final String PART_UNITS = "units.properties";
 
     private static String optimiserPart(String net) {
         return "optim-" + net + ".pt";
@@ -514,6 +697,9 @@ public final class TrainingRun implements AutoCloseable {
             if (trainedBase != null) {
                 parts.put(PART_BASE, trainedBase.clone());
             }
+            if (unitsFrozen) {
+                parts.put(PART_UNITS, properties(units.toProperties()));
+            }
             Map<String, AtomicFile.Body> bodies = new LinkedHashMap<>();
             parts.forEach((name, bytes) -> bodies.put(name, out -> out.write(bytes)));
             return bodies;
@@ -551,9 +737,15 @@ public final class TrainingRun implements AutoCloseable {
             residual.setSteps(Long.parseLong(state.getProperty("residual.steps")));
             bc.setSteps(Long.parseLong(state.getProperty("bc.steps")));
             publishedVersion = Long.parseLong(state.getProperty("published.version", "0"));
+            if (checkpoint.parts().contains(PART_UNITS)) {
+                Properties u = new Properties();
+                u.load(new StringReader(new String(read(checkpoint, PART_UNITS), StandardCharsets.UTF_8)));
+                freezeUnits(Units.fromProperties(u));
+            }
             if (checkpoint.parts().contains(PART_BASE)) {
                 installBase(read(checkpoint, PART_BASE));
             }
+            selectPolicy();
             Properties offsets = new Properties();
             offsets.load(new StringReader(new String(read(checkpoint, PART_OFFSETS), StandardCharsets.UTF_8)));
             Map<String, Long> restored = new TreeMap<>();

@@ -137,9 +137,10 @@ public class TrainingService {
         Trainer.Settings settings = new Trainer.Settings(config.learnerId(), publish.policyId(), train.bcSteps(),
                 train.offlineCriticSteps(), train.onlineSteps(), train.onlineCriticUpdates(), train.idleWaitMs(),
                 config.bc().replaceBase(), config.export().probeRows(), publish.everySteps(), publish.everySeconds(),
-                ckpt.everySteps(), ckpt.everySeconds(), config.export().dir().map(Path::of));
+                ckpt.everySteps(), ckpt.everySeconds(), config.export().dir().map(Path::of), config.bc().minTransitions());
         Trainer newTrainer = new Trainer(newRun, source, settings, versions, publisher,
-                new ExportVerifier(config.export().tolerance(), config.policy().threads()), Optional.of(store));
+                new ExportVerifier(config.export().tolerance(), config.export().relativeTolerance(),
+                        config.policy().threads()), Optional.of(store));
         run = newRun;
         trainer = newTrainer;
         registerMetrics();
@@ -174,10 +175,16 @@ public class TrainingService {
                     .description("Gradient steps taken")
                     .register(registry);
         }
-        for (String loss : new String[] {"critic", "value", "residual", "bc"}) {
+        for (String loss : new String[] {"critic", "value", "residual", "bc", "head"}) {
             Gauge.builder("tendon.learner.train.loss", this,
                     s -> s.run == null ? Double.NaN : s.run.losses().getOrDefault(loss, Double.NaN))
                     .tag("loss", loss)
+                    .register(registry);
+        }
+        for (String reason : BLOCKED_REASONS) {
+            Gauge.builder("tendon.learner.train.waiting", this, s -> s.waitingFor(reason))
+                    .tag("reason", reason)
+                    .description("1 while the trainer cannot take a step for this reason")
                     .register(registry);
         }
         Gauge.builder("tendon.learner.train.steps.rate", this, s -> s.trainer == null ? 0 : s.trainer.status().stepsPerSecond())
@@ -190,6 +197,19 @@ public class TrainingService {
                 s -> s.trainer == null ? 0 : s.trainer.status().exportsRefused())
                 .description("Exports that ONNX Runtime did not reproduce within tolerance")
                 .register(registry);
+    }
+
+    /** The labels of Trainer's blocked reasons (the text before the colon), as metric tags. */
+    static final String[] BLOCKED_REASONS = {"waiting for data", "no demonstrations", "empty", "quality",
+        "minimum size", "rate limiter", "timed out", "no replay", "closed"};
+
+    private double waitingFor(String reason) {
+        Trainer t = trainer;
+        if (t == null) {
+            return 0;
+        }
+        TrainingStatus status = t.status();
+        return status.waitingForData() && Trainer.reasonKey(status.blockedReason()).equals(reason) ? 1 : 0;
     }
 
     private Stage currentStage() {

@@ -78,7 +78,7 @@ class TrainerTest {
         return new Trainer.Settings(c.learnerId(), c.publish().policyId(), c.train().bcSteps(), c.train().offlineCriticSteps(),
                 c.train().onlineSteps(), c.train().onlineCriticUpdates(), 1, c.bc().replaceBase(), c.export().probeRows(),
                 c.publish().everySteps(), c.publish().everySeconds(), c.checkpoint().everySteps(),
-                c.checkpoint().everySeconds(), exportDir);
+                c.checkpoint().everySeconds(), exportDir, c.bc().minTransitions());
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
