@@ -48,6 +48,14 @@ public final class LocalStack {
     private final List<ManagedProcess> services = new ArrayList<>();
     /** The edge's own settings: by default the simulator on the simulated clock (DESIGN.md, local main job). */
     private List<String> edgeProperties = List.of("-Dtendon.edge.clock=simulated");
+    /** The learner's own settings ("-Dkey=value"). */
+    private List<String> learnerProperties = List.of();
+    /** More edges (a fleet): name, HTTP port, settings; started after the first. */
+    private final List<EdgeSpec> moreEdges = new ArrayList<>();
+
+    /** One more edge process of a fleet. */
+    record EdgeSpec(String name, int port, List<String> properties) {
+    }
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -66,6 +74,35 @@ public final class LocalStack {
     LocalStack edgeProperties(List<String> properties) {
         this.edgeProperties = List.copyOf(properties);
         return this;
+    }
+
+    /** Replaces the learner's settings (system properties, "-Dkey=value"), before {@link #start}. */
+    LocalStack learnerProperties(List<String> properties) {
+        this.learnerProperties = List.copyOf(properties);
+        return this;
+    }
+
+    /** Adds another edge (another simulated robot), started after the first, before {@link #start}. */
+    LocalStack addEdge(String name, int port, List<String> properties) {
+        moreEdges.add(new EdgeSpec(name, port, List.copyOf(properties)));
+        return this;
+    }
+
+    int learnerPort() {
+        return learnerPort;
+    }
+
+    int edgePort() {
+        return edgePort;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    /** The running service processes (learner, edges), for their liveness. */
+    List<ManagedProcess> services() {
+        return List.copyOf(services);
     }
 
     public static void main(String[] args) throws Exception {
@@ -112,9 +149,13 @@ public final class LocalStack {
         broker.start(Duration.ofSeconds(90));
 
         say("[2/3] learner on http://127.0.0.1:%d", learnerPort);
-        startService("learner", learnerJar, learnerPort, List.of());
+        startService("learner", learnerJar, learnerPort, learnerProperties);
         say("[3/3] edge runtime on http://127.0.0.1:%d (%s)", edgePort, String.join(" ", edgeProperties));
         startService("edge", edgeJar, edgePort, edgeProperties);
+        for (EdgeSpec more : moreEdges) {
+            say("      %s on http://127.0.0.1:%d", more.name(), more.port());
+            startService(more.name(), edgeJar, more.port(), more.properties());
+        }
 
         try (Admin admin = admin()) {
             Set<String> topics = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
@@ -293,7 +334,7 @@ public final class LocalStack {
         return sum;
     }
 
-    private static void say(String format, Object... args) {
+    static void say(String format, Object... args) {
         System.out.println(String.format(format, args));
         System.out.flush();
     }

@@ -207,6 +207,21 @@ public interface EdgeConfig {
         String episodeEvents();
     }
 
+    /** tendon.edge.transitions.*: how policy steps are cut into transitions. */
+    Transitions transitions();
+
+    interface Transitions {
+        /**
+         * Policy steps between the first steps of consecutive transitions (1-256, at most the
+         * layout's horizon); 0 (default): the horizon, windows that do not overlap. 1 gives a
+         * transition for every step (H times the records, each step in H of them).
+         */
+        @WithDefault("0")
+        @Min(0)
+        @Max(256)
+        int stride();
+    }
+
     interface Publisher {
         /** Transitions waiting for the publisher thread before new ones are refused (1-1000000). */
         @WithDefault("4096")

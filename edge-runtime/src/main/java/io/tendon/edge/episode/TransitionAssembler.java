@@ -42,21 +42,27 @@ public final class TransitionAssembler {
     private final Consumer<Transition> sink;
     private final EpisodeListener episodes;
 
+    private final int stride;
     private long episodeIndex = -1;
     private volatile String episodeId = "";
-    private int windowIndex;
-    private int firstStepOfWindow;
-    private int rows;
-    private long windowStartNanos;
-    private final float[] latent;
-    private final float[] proprio = new float[StepObservation.PROPRIO_DIM];
-    private final float[] wrench = new float[StepObservation.WRENCH_SUMMARY_DIM];
+    /** Consecutive recordable steps since the episode started or the last gap: windows start at multiples of stride. */
+    private int run;
+    /** Steps held in the ring (at most H), the newest at ring index (run - 1) % H. */
+    private int held;
+    // The ring of the last H steps: what a window needs of each of its steps.
+    private final float[][] stepLatent;
+    private final float[][] stepProprio;
+    private final float[][] stepWrench;
     private final float[] actions;
     private final float[] stepRewards;
     private final boolean[] human;
     private final boolean[] demonstrated;
-    private final float[] proposal;
-    private long proposalVersion = -1;
+    private final float[][] stepProposal;
+    private final long[] stepProposalVersion;
+    private final long[] stepStartNanos;
+    private final int[] stepIndex;
+    private final float[] windowRewards;
+    private final float[] windowActions;
     private long emitted;
     private long stepsWithoutFeatures;
     private long unrecordable;
@@ -71,27 +77,46 @@ public final class TransitionAssembler {
         void ended(String episodeId, int lastStep, int outcome);
     }
 
-    /**
-     * @param latentDim the layout's latent-dim: the size of every step observation's latent
-     */
+    /** Windows that do not overlap (stride = horizon). */
     public TransitionAssembler(String robotId, String runId, int layoutVersion, int latentDim, int horizon,
             ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos, Consumer<Transition> sink,
             EpisodeListener episodes) {
+        this(robotId, runId, layoutVersion, latentDim, horizon, horizon, proposals, rewards, wallNanos, sink, episodes);
+    }
+
+    /**
+     * @param latentDim the layout's latent-dim: the size of every step observation's latent
+     * @param stride    policy steps between the first steps of consecutive windows (1..horizon)
+     */
+    public TransitionAssembler(String robotId, String runId, int layoutVersion, int latentDim, int horizon, int stride,
+            ProposalSource proposals, RewardInbox rewards, LongSupplier wallNanos, Consumer<Transition> sink,
+            EpisodeListener episodes) {
+        if (stride < 1 || stride > horizon) {
+            throw new IllegalArgumentException("stride " + stride + " must lie in 1.." + horizon);
+        }
         this.robotId = robotId;
         this.runId = runId;
         this.layoutVersion = layoutVersion;
         this.horizon = horizon;
+        this.stride = stride;
         this.proposals = proposals;
         this.rewards = rewards;
         this.wallNanos = wallNanos;
         this.sink = sink;
         this.episodes = episodes;
-        latent = new float[latentDim];
+        stepLatent = new float[horizon][latentDim];
+        stepProprio = new float[horizon][StepObservation.PROPRIO_DIM];
+        stepWrench = new float[horizon][StepObservation.WRENCH_SUMMARY_DIM];
         actions = new float[horizon * ActionRows.WIDTH];
         stepRewards = new float[horizon];
         human = new boolean[horizon];
         demonstrated = new boolean[horizon];
-        proposal = new float[horizon * ActionRows.WIDTH];
+        stepProposal = new float[horizon][horizon * ActionRows.WIDTH];
+        stepProposalVersion = new long[horizon];
+        stepStartNanos = new long[horizon];
+        stepIndex = new int[horizon];
+        windowRewards = new float[horizon];
+        windowActions = new float[horizon * ActionRows.WIDTH];
     }
 
     public void onStep(PolicyStep step) {
@@ -101,26 +126,31 @@ public final class TransitionAssembler {
             // Steps were lost on the way here: a window across the gap would pair an action
             // chunk with the wrong s'. Drop it and start again at this step.
             gaps++;
-            rows = 0;
+            run = 0;
+            held = 0;
         }
         nextStep = step.step + 1;
-        if (!step.observation.featuresPresent || !step.nextObservation.featuresPresent) {
-            // No latent to record: the window so far is dropped with this step.
-            stepsWithoutFeatures++;
-            rows = 0;
-            return;
-        }
-        if (rows == 0) {
-            startWindow(step);
-        }
-        ActionRows.write(step.executed, actions, rows * ActionRows.WIDTH);
-        stepRewards[rows] = (float) step.reward;
-        human[rows] = step.human;
-        demonstrated[rows] = step.executed.demonstration && !step.human;
-        rows++;
         boolean ended = step.terminated || step.truncated;
-        if (rows == horizon || ended) {
-            finishWindow(step);
+        if (!step.observation.featuresPresent || !step.nextObservation.featuresPresent) {
+            // No latent to record: the windows so far are dropped with this step.
+            stepsWithoutFeatures++;
+            run = 0;
+            held = 0;
+        } else {
+            record(step);
+            int first = run - held; // run index of the oldest held step
+            if (held == horizon && (run - horizon) % stride == 0) {
+                // A full window ends here.
+                finishWindow(step, run - horizon, horizon);
+            }
+            if (ended) {
+                // Every window that started and has not been sent ends with the episode.
+                for (int k = Math.max(first, run - horizon + 1); k < run; k++) {
+                    if (k % stride == 0 && run - k < horizon) {
+                        finishWindow(step, k, run - k);
+                    }
+                }
+            }
         }
         if (ended && episodes != null) {
             episodes.ended(episodeId, step.step, step.outcome);
@@ -130,8 +160,8 @@ public final class TransitionAssembler {
     private void startEpisode(PolicyStep step) {
         episodeIndex = step.episodeIndex;
         episodeId = runId + "-" + step.episodeIndex;
-        windowIndex = 0;
-        rows = 0;
+        run = 0;
+        held = 0;
         if (rewards != null) {
             rewards.startEpisode(episodeId);
         }
@@ -140,70 +170,104 @@ public final class TransitionAssembler {
         }
     }
 
-    private void startWindow(PolicyStep step) {
-        firstStepOfWindow = step.step;
-        windowStartNanos = wallNanos.getAsLong();
+    /** Puts the step into the ring at run index {@code run}. */
+    private void record(PolicyStep step) {
+        int slot = run % horizon;
         StepObservation s = step.observation;
-        System.arraycopy(s.latent, 0, latent, 0, latent.length);
-        s.proprio(proprio, 0);
-        s.wrenchSummary(wrench, 0);
-        proposalVersion = step.executed.demonstration ? 0 : proposals == null ? -1 : proposals.latest(proposal, horizon);
+        System.arraycopy(s.latent, 0, stepLatent[slot], 0, stepLatent[slot].length);
+        s.proprio(stepProprio[slot], 0);
+        s.wrenchSummary(stepWrench[slot], 0);
+        ActionRows.write(step.executed, actions, slot * ActionRows.WIDTH);
+        stepRewards[slot] = (float) step.reward;
+        human[slot] = step.human;
+        demonstrated[slot] = step.executed.demonstration && !step.human;
+        stepProposalVersion[slot] = step.executed.demonstration ? 0
+                : proposals == null ? -1 : proposals.latest(stepProposal[slot], horizon);
+        stepStartNanos[slot] = wallNanos.getAsLong();
+        stepIndex[slot] = step.step;
+        run++;
+        held = Math.min(horizon, held + 1);
     }
 
-    private void finishWindow(PolicyStep last) {
+    /** Sends the window of {@code rows} steps starting at run index {@code k}, ending with {@code last}. */
+    private void finishWindow(PolicyStep last, int k, int rows) {
+        int first = k % horizon;
+        java.util.Arrays.fill(windowRewards, 0f);
+        for (int i = 0; i < rows; i++) {
+            int slot = (k + i) % horizon;
+            windowRewards[i] = stepRewards[slot];
+        }
         if (rewards != null) {
-            rewards.drain(firstStepOfWindow, firstStepOfWindow + rows, stepRewards);
+            // A person's reward for a step is taken when the first window holding the step is sent;
+            // with overlapping windows it becomes part of that step's reward for the later ones too.
+            int fromStep = stepIndex[first];
+            float[] extra = new float[rows];
+            rewards.drain(fromStep, fromStep + rows, extra);
+            for (int i = 0; i < rows; i++) {
+                if (extra[i] != 0f) {
+                    int slot = (k + i) % horizon;
+                    stepRewards[slot] += extra[i];
+                    windowRewards[i] += extra[i];
+                }
+            }
         }
         boolean anyHuman = false;
         boolean allDemonstrated = true;
         boolean anyDemonstrated = false;
         for (int i = 0; i < rows; i++) {
-            anyHuman |= human[i];
-            allDemonstrated &= demonstrated[i];
-            anyDemonstrated |= demonstrated[i];
+            int slot = (k + i) % horizon;
+            anyHuman |= human[slot];
+            allDemonstrated &= demonstrated[slot];
+            anyDemonstrated |= demonstrated[slot];
         }
         Source source = allDemonstrated ? Source.DEMO : anyHuman ? Source.INTERVENTION : Source.ROLLOUT;
-        if (source != Source.DEMO && (proposalVersion < 0 || anyDemonstrated)) {
+        if (source != Source.DEMO && (stepProposalVersion[first] < 0 || anyDemonstrated)) {
             // Nobody proposed a chunk at s (or the demonstrator handed over to a policy inside the
             // window): the record would not be a valid transition.
             unrecordable++;
-        } else {
-            sink.accept(build(last, source));
-            emitted++;
+            return;
         }
-        windowIndex++;
-        rows = 0;
+        sink.accept(build(last, source, k, rows));
+        emitted++;
     }
 
-    private Transition build(PolicyStep last, Source source) {
+    private Transition build(PolicyStep last, Source source, int k, int rows) {
+        int first = k % horizon;
         Transition.Builder t = Transition.newBuilder()
                 .setLayoutVersion(layoutVersion)
                 .setRobotId(robotId)
                 .setEpisodeId(episodeId)
-                .setStep(windowIndex)
+                .setStep(stepIndex[first] / stride)
                 .setSource(source)
-                .setPolicyVersion(source == Source.DEMO ? 0 : proposalVersion)
-                .setObservation(observation(latent, proprio, wrench))
+                .setPolicyVersion(source == Source.DEMO ? 0 : stepProposalVersion[first])
+                .setObservation(observation(stepLatent[first], stepProprio[first], stepWrench[first]))
                 .setTerminated(last.outcome == EpisodeOutcome.SUCCESS || last.outcome == EpisodeOutcome.FAILURE)
                 .setTruncated(last.outcome == EpisodeOutcome.TIMEOUT)
-                .setStartTimeUnixNanos(windowStartNanos);
+                .setStartTimeUnixNanos(stepStartNanos[first]);
+        if (stride != horizon) {
+            t.setStride(stride);
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(actions, ((k + i) % horizon) * ActionRows.WIDTH, windowActions, i * ActionRows.WIDTH,
+                    ActionRows.WIDTH);
+        }
         ActionChunk.Builder executed = ActionChunk.newBuilder().setHorizon(horizon).setActionDim(ActionRows.WIDTH);
         for (int i = 0; i < horizon * ActionRows.WIDTH; i++) {
-            executed.addValues(i < rows * ActionRows.WIDTH ? actions[i] : 0f);
+            executed.addValues(i < rows * ActionRows.WIDTH ? windowActions[i] : 0f);
         }
         t.setExecutedChunk(executed);
         if (source != Source.DEMO) {
             ActionChunk.Builder own = ActionChunk.newBuilder().setHorizon(horizon).setActionDim(ActionRows.WIDTH);
-            for (float v : proposal) {
+            for (float v : stepProposal[first]) {
                 own.addValues(v);
             }
             t.setPolicyChunk(own);
         }
         for (int i = 0; i < horizon; i++) {
             boolean valid = i < rows;
-            t.addRewards(valid ? stepRewards[i] : 0f);
+            t.addRewards(valid ? windowRewards[i] : 0f);
             t.addValidMask(valid);
-            t.addInterventionMask(valid && human[i]);
+            t.addInterventionMask(valid && human[(k + i) % horizon]);
         }
         StepObservation next = last.nextObservation;
         float[] nextProprio = new float[StepObservation.PROPRIO_DIM];

@@ -21,8 +21,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Records the robot's experience, simulated or real: every policy step (delivered off the
- * control thread) goes into a {@link TransitionAssembler}; finished transitions go to the
- * {@link TransitionPublisher}, episode starts and ends to the episode-events topic.
+ * control thread) of a training episode goes into a {@link TransitionAssembler}; finished
+ * transitions go to the {@link TransitionPublisher}, episode starts and ends to the
+ * episode-events topic. Evaluation episodes publish nothing.
  */
 @ApplicationScoped
 public class TransitionRecorder implements PolicyStepListener {
@@ -53,8 +54,13 @@ public class TransitionRecorder implements PolicyStepListener {
     @PostConstruct
     void init() {
         String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
+        int stride = config.transitions().stride() == 0 ? layout.horizon() : config.transitions().stride();
+        if (stride > layout.horizon()) {
+            throw new IllegalStateException("tendon.edge.transitions.stride = " + stride + " exceeds the layout's horizon "
+                    + layout.horizon() + " (tendon.layout.horizon)");
+        }
         assembler = new TransitionAssembler(config.robotId(), runId, layout.version(),
-                layout.latentDim(), layout.horizon(), this::latestProposal, rewards,
+                layout.latentDim(), layout.horizon(), stride, this::latestProposal, rewards,
                 () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());
         FunctionCounter.builder("tendon.edge.transitions.recorded", assembler, TransitionAssembler::emitted)
                 .description("Transitions assembled from policy steps").register(registry);
@@ -69,6 +75,9 @@ public class TransitionRecorder implements PolicyStepListener {
 
     @Override
     public void onPolicyStep(PolicyStep step) {
+        if (step.evaluation) {
+            return; // evaluation episodes are measured, not learned from: nothing of them is published
+        }
         assembler.onStep(step);
     }
 

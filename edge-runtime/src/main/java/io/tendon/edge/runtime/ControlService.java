@@ -140,11 +140,10 @@ public class ControlService {
             ExpertRole role = ExpertRole.valueOf(edge.simExpert().toUpperCase(java.util.Locale.ROOT));
             simRobot = new SimRobot(simSettings, settings.dt, role, teleop, null, simSettings.seed);
             robot = simRobot;
-            if (simRobot.demonstrations() != null) {
-                // The scripted expert demonstrates until a policy takes over (policyTakesOver).
-                policy.use(simRobot.demonstrations());
-            }
-            robotLoop = new RobotLoop(settings, policy, teleop, metrics, simRobot, simSettings.stepRateHz);
+            // The scripted expert demonstrates in DEMO episodes, the learned policy (policyTakesOver)
+            // acts in the others (see SimRobot's episode plan).
+            robotLoop = new RobotLoop(settings, simRobot.policySide(policy), teleop, metrics, simRobot,
+                    simSettings.stepRateHz);
             simPacer(clock.equals("simulated"));
         }
         steps = new PolicyStepRing(1024, robot.featureDim(), robot.latentDim());
@@ -167,12 +166,33 @@ public class ControlService {
      * while the dispatcher catches up.
      */
     private void simPacer(boolean simulatedClock) {
+        RobotLoop loop = robotLoop;
+        SimRobot sim = simRobot;
         if (simulatedClock) {
-            RobotLoop loop = robotLoop;
+            double speed = simSettings.speed;
+            long[] anchor = {Long.MIN_VALUE, 0};
             ControlTask task = now -> {
                 int highWater = steps.capacity() * 3 / 4;
                 while (steps.size() > highWater && running) {
                     LockSupport.parkNanos(200_000);
+                }
+                // No episode can start (demonstrations done, no policy yet): the world waits.
+                boolean waited = false;
+                while (sim.idle() && running) {
+                    LockSupport.parkNanos(5_000_000);
+                    waited = true;
+                }
+                if (speed > 0) {
+                    long wall = System.nanoTime();
+                    if (waited || anchor[0] == Long.MIN_VALUE) {
+                        anchor[0] = now;
+                        anchor[1] = wall;
+                    }
+                    // At most `speed` simulated seconds per wall-clock second.
+                    long ahead = (long) ((now - anchor[0]) / speed) - (wall - anchor[1]);
+                    if (ahead > 1_000_000) {
+                        LockSupport.parkNanos(ahead);
+                    }
                 }
                 loop.tick(now);
             };
@@ -180,7 +200,12 @@ public class ControlService {
             pacer = p;
             stopPacer = p::stop;
         } else {
-            WallClockPacer p = new WallClockPacer(settings.periodNanos, settings.spinWindowNanos, robotLoop, metrics);
+            ControlTask task = now -> {
+                if (!sim.idle()) {
+                    loop.tick(now);
+                }
+            };
+            WallClockPacer p = new WallClockPacer(settings.periodNanos, settings.spinWindowNanos, task, metrics);
             pacer = p;
             stopPacer = p::stop;
         }
@@ -298,6 +323,7 @@ public class ControlService {
      */
     public void policyTakesOver(TargetSource targets) {
         policy.use(targets);
+        // SimRobot: DEMO episodes go on as configured (tendon.sim.demo-episodes), then the policy acts.
         if (simRobot != null) {
             simRobot.stopDemonstrating();
         }

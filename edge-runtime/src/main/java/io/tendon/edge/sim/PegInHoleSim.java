@@ -87,6 +87,14 @@ public final class PegInHoleSim {
      * {@code seed}, puts the arm at rest above the table.
      */
     public void reset(long seed) {
+        reset(seed, s.holeEstimateOffsetX, s.holeEstimateOffsetY);
+    }
+
+    /**
+     * As {@link #reset(long)} with this episode's systematic estimate offset (m): the
+     * configured one where the robot works, zero in the "lab" cell demonstrations were taken in.
+     */
+    public void reset(long seed, double estimateOffsetX, double estimateOffsetY) {
         random.reseed(seed);
         double r = s.holeRandomisation;
         hole[0] = s.holeX + (r > 0 ? random.nextDouble(-r, r) : 0);
@@ -95,7 +103,7 @@ public final class PegInHoleSim {
         for (int i = 0; i < 2; i++) {
             double n = random.nextGaussian();
             n = Math.max(-3, Math.min(3, n));
-            holeEstimate[i] = hole[i] + (i == 0 ? s.holeEstimateOffsetX : s.holeEstimateOffsetY) + n * s.holeEstimateNoise;
+            holeEstimate[i] = hole[i] + (i == 0 ? estimateOffsetX : estimateOffsetY) + n * s.holeEstimateNoise;
         }
         holeEstimate[2] = 0;
         // Start 0-10 mm off the nominal hole, at the start height, at rest, vertical.

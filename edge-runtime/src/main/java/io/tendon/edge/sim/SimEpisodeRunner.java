@@ -36,8 +36,9 @@ public final class SimEpisodeRunner implements ControlTask {
         TargetBuffer human = b.human != null ? b.human : new TargetBuffer();
         this.robot = new SimRobot(b.sim, b.control.dt, b.role, human, b.forceProfile,
                 b.firstSeed != null ? b.firstSeed : b.sim.seed);
-        TargetSource policy = robot.demonstrations() != null ? robot.demonstrations() : b.policy;
-        this.loop = new RobotLoop(b.control, policy, human, metrics, robot, b.sim.stepRateHz)
+        // The expert's targets in DEMO episodes, the policy's (with any exploration offset) otherwise.
+        TargetSource learned = b.policy != null ? b.policy : (now, into) -> false;
+        this.loop = new RobotLoop(b.control, robot.policySide(learned), human, metrics, robot, b.sim.stepRateHz)
                 .onStepEnd(b.listener).onStepStart(b.stepStart);
     }
 

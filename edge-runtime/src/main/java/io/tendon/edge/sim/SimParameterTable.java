@@ -54,8 +54,24 @@ public final class SimParameterTable {
     public static final ParameterSpec EXPERT_NOISE = ParameterSpec.real("tendon.sim.expert-noise", "m", 0, 0.01, 0.0001,
             "Standard deviation of the noise the scripted expert adds to its target positions.");
 
+    public static final ParameterSpec DEMO_EPISODES = ParameterSpec.whole("tendon.sim.demo-episodes", "1", 0, 1_000_000, 0,
+            "Episodes the scripted expert demonstrates first, in the lab cell (no estimate offset); then the robot"
+                    + " waits for a learned policy. 0: it demonstrates until a learned policy takes over.");
+    public static final ParameterSpec PERSON_RATE = ParameterSpec.real("tendon.sim.person-rate", "1", 0, 1, 0,
+            "Share of training episodes a simulated person watches and takes over when the policy heads for failure.");
+    public static final ParameterSpec PERSON_STUCK_SECONDS = ParameterSpec.real("tendon.sim.person-stuck-seconds", "s", 0.1,
+            60, 1.5, "The person takes over when the peg has pressed on the table this long without going in.");
+    public static final ParameterSpec PERSON_GIVE_UP_SECONDS = ParameterSpec.real("tendon.sim.person-give-up-seconds", "s",
+            0.1, 600, 12, "The person takes over when a training episode has run this long.");
+    public static final ParameterSpec EXPLORATION_OFFSET = ParameterSpec.real("tendon.sim.exploration-offset", "m", 0, 0.01,
+            0, "Standard deviation (per axis) of an offset added to the learned policy's target positions for a whole"
+                    + " training episode (exploration); none in evaluation episodes.");
+    public static final ParameterSpec SPEED = ParameterSpec.real("tendon.sim.speed", "1", 0, 1000, 0,
+            "Simulated clock only: simulated seconds per wall-clock second at most; 0 runs as fast as the machine can.");
+
     public static final List<ParameterSpec> ALL = List.of(SEED, STEP_RATE_HZ, EPISODE_TIMEOUT, HOLE_X, HOLE_Y,
             HOLE_RANDOMISATION, HOLE_ESTIMATE_NOISE, HOLE_ESTIMATE_OFFSET_X, HOLE_ESTIMATE_OFFSET_Y, CLEARANCE, PEG_RADIUS, HOLE_DEPTH, START_HEIGHT, FRICTION,
             CONTACT_STIFFNESS, ARM_BANDWIDTH_HZ, ARM_MASS, FORCE_LIMIT, WRENCH_NOISE_FORCE, WRENCH_NOISE_TORQUE,
-            TOOL_MASS, EXPERT_NOISE);
+            TOOL_MASS, EXPERT_NOISE, DEMO_EPISODES, PERSON_RATE, PERSON_STUCK_SECONDS, PERSON_GIVE_UP_SECONDS,
+            EXPLORATION_OFFSET, SPEED);
 }

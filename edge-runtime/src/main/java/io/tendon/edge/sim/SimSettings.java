@@ -32,6 +32,12 @@ public final class SimSettings {
     public final double wrenchNoiseTorque;
     public final double toolMass;
     public final double expertNoise;
+    public final long demoEpisodes;
+    public final double personRate;
+    public final double personStuckSeconds;
+    public final double personGiveUpSeconds;
+    public final double explorationOffset;
+    public final double speed;
 
     private SimSettings(ParameterReader p) {
         seed = p.getLong(SEED);
@@ -56,6 +62,12 @@ public final class SimSettings {
         wrenchNoiseTorque = p.get(WRENCH_NOISE_TORQUE);
         toolMass = p.get(TOOL_MASS);
         expertNoise = p.get(EXPERT_NOISE);
+        demoEpisodes = p.getLong(DEMO_EPISODES);
+        personRate = p.get(PERSON_RATE);
+        personStuckSeconds = p.get(PERSON_STUCK_SECONDS);
+        personGiveUpSeconds = p.get(PERSON_GIVE_UP_SECONDS);
+        explorationOffset = p.get(EXPLORATION_OFFSET);
+        speed = p.get(SPEED);
     }
 
     /** @throws io.tendon.edge.control.InvalidConfigurationException naming each bad key, value, unit and bounds */

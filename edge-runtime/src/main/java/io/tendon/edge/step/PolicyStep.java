@@ -14,6 +14,11 @@ public final class PolicyStep {
     public long episodeIndex;
     /** Simulator: seed of this episode (same seed: same episode, bit for bit, for the same actions); robot: 0. */
     public long seed;
+    /**
+     * True for an evaluation episode: the policy frozen, nobody intervening, nothing published
+     * (its outcome only counts towards the evaluation).
+     */
+    public boolean evaluation;
     /** 0-based index of this step within the episode. */
     public int step;
     /** Control ticks in this step (fewer than the full step when the episode ended inside it). */
@@ -62,6 +67,7 @@ public final class PolicyStep {
     public void copyFrom(PolicyStep o) {
         episodeIndex = o.episodeIndex;
         seed = o.seed;
+        evaluation = o.evaluation;
         step = o.step;
         ticks = o.ticks;
         observation.copyFrom(o.observation);

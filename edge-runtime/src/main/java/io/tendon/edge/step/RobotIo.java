@@ -49,6 +49,11 @@ public interface RobotIo {
     /** The running episode's seed (simulator), 0 otherwise. */
     long episodeSeed();
 
+    /** True while the running episode is an evaluation episode (see {@link PolicyStep#evaluation}). */
+    default boolean evaluationEpisode() {
+        return false;
+    }
+
     /** At the start of each step, after the policy saw {@code s}: a scripted actor may act here. */
     default void beginStep(long nowNanos, StepObservation s) {
     }

@@ -124,6 +124,7 @@ public final class RobotLoop implements ControlTask {
             episodeIndex = index;
             step.episodeIndex = index;
             step.seed = io.episodeSeed();
+            step.evaluation = io.evaluationEpisode();
             step.step = 0;
             // Nothing has acted yet: s is the state as found, with no step behind it.
             fillMeasured(sample, null, current);

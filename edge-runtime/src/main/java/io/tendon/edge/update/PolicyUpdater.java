@@ -164,9 +164,9 @@ public final class PolicyUpdater {
             }
             accepted.put(u.version(), cache.store(u));
             OptionalLong pin = cache.pinned();
-            if (pin.isPresent()) {
+            if (pin.isPresent() || held) {
                 candidate.close();
-                events.cachedWhilePinned(u.version(), pin.getAsLong());
+                events.cachedWhilePinned(u.version(), pin.isPresent() ? pin.getAsLong() : activeVersion);
                 return;
             }
             swap(candidate, u.version(), "update verified and checked", nowNanos, true);
@@ -235,16 +235,50 @@ public final class PolicyUpdater {
         }
     }
 
+    /**
+     * For an evaluation: runs {@code version} (0: keeps the active one) and applies no update
+     * until {@link #release}; updates are still verified and cached. Unlike a pin this is not
+     * persisted: a restart releases it.
+     */
+    public synchronized void hold(long version, long nowNanos) throws UpdateRefusedException, IOException {
+        if (version != 0 && version != activeVersion) {
+            requireKnown(version);
+            long from = activeVersion;
+            goTo(version, nowNanos);
+            events.applied(version, "held for an evaluation (from v" + Long.toUnsignedString(from) + ")",
+                    accepted.get(version).provenance().getCreatedUnixNanos());
+        }
+        held = true;
+    }
+
+    /** Ends a {@link #hold}: unless a version is pinned, the newest good cached version runs again. */
+    public synchronized void release(long nowNanos) throws IOException {
+        held = false;
+        if (cache.pinned().isEmpty()) {
+            runNewestGood(nowNanos, "released after an evaluation");
+        }
+    }
+
+    public synchronized boolean held() {
+        return held;
+    }
+
     /** Ends a pin: the newest good cached version runs again, and later updates are applied. */
     public synchronized void unpin(long nowNanos) throws IOException {
         cache.unpin();
+        if (!held) {
+            runNewestGood(nowNanos, "unpinned");
+        }
+    }
+
+    private void runNewestGood(long nowNanos, String why) throws IOException {
         TreeSet<Long> bad = cache.badVersions();
         for (long v : accepted.descendingKeySet()) {
             if (!bad.contains(v)) {
                 if (v != activeVersion) {
                     try {
                         goTo(v, nowNanos);
-                        events.applied(v, "unpinned", accepted.get(v).provenance().getCreatedUnixNanos());
+                        events.applied(v, why, accepted.get(v).provenance().getCreatedUnixNanos());
                     } catch (UpdateRefusedException e) {
                         events.refused(name(v), e.reason(), e.getMessage());
                         continue;
@@ -259,6 +293,8 @@ public final class PolicyUpdater {
         return new Listing(List.copyOf(accepted.values()), cache.badVersions(), activeVersion, cache.pinned(),
                 cache.highWaterMark());
     }
+
+    private boolean held;
 
     public synchronized long activeVersion() {
         return activeVersion;

@@ -143,8 +143,9 @@ public interface ReplayConfig {
         long sampleTimeoutMs();
 
         /**
-         * Off (default): the limiter bounds the trainer only; live ingest never waits, the tables
-         * evict their oldest rows, and the trainer's unused credit is capped at one error buffer.
+         * Off (default): the limiter bounds the trainer only (at most samples-per-insert sampled
+         * rows per row inserted beyond the minimum size); live ingest never waits and the tables
+         * evict their oldest rows.
          * On: Reverb's exact semantics, live ingest pauses (consumer.pause, the consumer stays in
          * its group) while the trainer is behind by more than the error buffer. Robots cannot be
          * slowed through Kafka, so on a fleet that means a growing consumer lag and training on

@@ -55,19 +55,23 @@ public final class EpisodeStats {
         double x0 = h[0], y0 = h[1], z0 = h[2], x1 = h[3], y1 = h[4], z1 = h[5], x2 = h[6], y2 = h[7], z2 = h[8];
         double thirdDiffSquares = 0;
         long diffs = 0;
-        // Step counts from the mask words (bits past the horizon are never set).
+        // Step counts from the mask words (bits past the horizon are never set). With overlapping
+        // chunks (stride < H) each chunk counts its first `stride` steps only, so every step once.
+        int own = t.ownSteps();
         int lastValid = -1;
         for (int w = 0; w < t.maskWords; w++) {
             long valid = t.validMask[w];
-            validSteps += Long.bitCount(valid);
-            interventionSteps += Long.bitCount(valid & t.interventionMask[w]);
             if (valid != 0) {
                 lastValid = w * 64 + 63 - Long.numberOfLeadingZeros(valid);
             }
+            int ownInWord = Math.max(0, Math.min(64, own - w * 64));
+            long ownMask = ownInWord == 64 ? -1L : (1L << ownInWord) - 1;
+            validSteps += Long.bitCount(valid & ownMask);
+            interventionSteps += Long.bitCount(valid & t.interventionMask[w] & ownMask);
         }
         float[] action = t.action;
         int a = t.actionDim;
-        for (int k = 0; a >= 3 && k < t.horizon; k++) {
+        for (int k = 0; a >= 3 && k < own; k++) {
             if ((t.validMask[k >>> 6] & (1L << k)) == 0) {
                 continue;
             }

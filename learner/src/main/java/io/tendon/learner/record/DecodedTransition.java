@@ -35,6 +35,8 @@ public final class DecodedTransition {
     public boolean idNotUtf8;
     /** Transition.step as an unsigned 64-bit number. */
     public long step;
+    /** Transition.stride: steps between consecutive chunks' first steps; 0 means the horizon. */
+    public int stride;
     /** Source enum number (1 DEMO, 2 INTERVENTION, 3 ROLLOUT; anything else is missing). */
     public int source;
     public long policyVersion;
@@ -114,6 +116,11 @@ public final class DecodedTransition {
         finiteZeros = new float[finiteScratch.length];
     }
 
+    /** Steps each chunk contributes to per-episode statistics: the stride, or the horizon. */
+    public int ownSteps() {
+        return stride <= 0 || stride > horizon ? horizon : stride;
+    }
+
     /** Forgets the previous record; arrays are overwritten as the next one is decoded. */
     public void clear() {
         layoutVersion = 0;
@@ -121,6 +128,7 @@ public final class DecodedTransition {
         episodeIdLength = 0;
         idNotUtf8 = false;
         step = 0;
+        stride = 0;
         source = 0;
         policyVersion = 0;
         terminated = false;

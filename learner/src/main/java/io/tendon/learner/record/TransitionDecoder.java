@@ -135,6 +135,7 @@ public final class TransitionDecoder {
                 case (15 << 3) | VARINT -> t.truncated = readVarint(limit) != 0;
                 case (17 << 3) | VARINT -> t.startTimeUnixNanos = readVarint(limit);
                 case (18 << 3) | VARINT -> t.publishTimeUnixNanos = readVarint(limit);
+                case (20 << 3) | VARINT -> t.stride = (int) Math.min(Integer.MAX_VALUE, readVarint(limit));
                 case (19 << 3) | LEN -> {
                     t.startBaseSample();
                     baseSample(readLengthLimit(limit), t, t.baseSamplesCount - 1);

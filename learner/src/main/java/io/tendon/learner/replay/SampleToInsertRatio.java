@@ -42,9 +42,8 @@ public final class SampleToInsertRatio {
 
     /**
      * @param insertsWait false: live inserts are never held back (the caller does not ask
-     *                    {@link #canInsert}); each insert instead caps the credit at maxDiff, so the
-     *                    limiter bounds only the trainer: minimum size, and at most samplesPerInsert
-     *                    samples per row inserted (plus one error buffer)
+     *                    {@link #canInsert}), so the limiter bounds only the trainer: the minimum
+     *                    size, and at most samplesPerInsert samples per row inserted beyond it
      */
     public SampleToInsertRatio(boolean enabled, boolean insertsWait, double samplesPerInsert, long minSizeToSample,
             double errorBuffer) {
@@ -71,7 +70,7 @@ public final class SampleToInsertRatio {
 
     /** True when one more live row may be inserted into a replay of {@code size} rows now. */
     public boolean canInsert(long size) {
-        if (!enabled || size + 1 <= minSizeToSample) {
+        if (!enabled || !insertsWait || size + 1 <= minSizeToSample) {
             return true;
         }
         return diff() + samplesPerInsert <= maxDiff;
@@ -83,7 +82,7 @@ public final class SampleToInsertRatio {
      * counts down, instead of taking the replay's lock for every record.
      */
     public long insertHeadroom(long size) {
-        if (!enabled) {
+        if (!enabled || !insertsWait) {
             return Long.MAX_VALUE;
         }
         long belowMinSize = Math.max(0, minSizeToSample - size);
@@ -113,13 +112,10 @@ public final class SampleToInsertRatio {
         }
     }
 
-    /**
-     * Counts {@code n} inserted rows; {@code bulk} ones (rebuild, files), and every insert when
-     * inserts do not wait, clamp the credit to maxDiff.
-     */
+    /** Counts {@code n} inserted rows; {@code bulk} ones (rebuild, files) clamp the credit to maxDiff. */
     public void inserted(long n, boolean bulk) {
         inserts += n;
-        if (bulk || !insertsWait) {
+        if (bulk) {
             double excess = diff() - maxDiff;
             if (excess > 0) {
                 samplesCharged += excess;
