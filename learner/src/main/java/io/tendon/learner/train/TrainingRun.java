@@ -434,6 +434,24 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /**
+     * The head's chunks for raw state rows, in raw units: the states normalised, the head, the
+     * clamp to the bounds, the chunks denormalised. What the exported head gives the edge.
+     */
+    public float[] headActions(float[] states, int rows) {
+        lock.lock();
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            float[] sn = new float[rows * layout.stateDim()];
+            units.normaliseStates(states, rows, sn);
+            Tensor s = Tensors.of(sn, new long[] {rows, layout.stateDim()}, device, ScalarType.Float);
+            float[] chunks = Tensors.toArray(policy.clamp(bc.act(s)));
+            units.denormaliseChunks(chunks, rows, chunks);
+            return chunks;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public Map<String, Long> steps() {
         lock.lock();
         try {
