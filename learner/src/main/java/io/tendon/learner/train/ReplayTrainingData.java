@@ -79,6 +79,11 @@ public class ReplayTrainingData implements TrainingData {
     }
 
     @Override
+    public long sampleable(Source source) {
+        return replay.sampleable(source);
+    }
+
+    @Override
     public Map<String, Long> consumerOffsets() {
         return ingest.committedOffsets();
     }

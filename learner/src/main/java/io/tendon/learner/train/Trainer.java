@@ -126,9 +126,10 @@ public final class Trainer implements Runnable {
                 lastProblem = "step failed in " + run.stage() + ": " + e;
                 LOG.errorf(e, "training step failed in stage %s; retrying in %d ms", run.stage(), backoffMs);
                 worked = false;
+                waiting = true;
+                blocked("step failed: " + e);
                 backoffMs = Math.min(60_000, backoffMs * 2);
             }
-            waiting = !worked;
             long now = System.nanoTime();
             if (now - lastRateNanos > 500_000_000L) {
                 rate.record(now, run.totalSteps());
@@ -140,8 +141,17 @@ public final class Trainer implements Runnable {
         }
     }
 
-    /** One unit of work of the current stage; false when there was nothing to do. */
+    /**
+     * One unit of work of the current stage; false when there was nothing to do (the status then
+     * says why until a step works again).
+     */
     public boolean step() {
+        boolean worked = stepOnce();
+        waiting = !worked;
+        return worked;
+    }
+
+    private boolean stepOnce() {
         Stage stage = run.stage();
         if (stage != Stage.DONE && !run.unitsFrozen() && !freezeUnits(stage)) {
             return false;
@@ -247,13 +257,23 @@ public final class Trainer implements Runnable {
             blocked("no replay");
             return false;
         }
-        long demos = data.size(Source.DEMO);
-        boolean fromDemos = demos >= settings.bcMinTransitions();
+        // Statistics come from rows that can be trained on: rows of quality weight 0 do not count.
+        long min = settings.bcMinTransitions();
+        long demos = data.sampleable(Source.DEMO);
+        boolean fromDemos = demos >= min;
         if (!fromDemos) {
-            long all = data.size(Source.DEMO) + data.size(Source.INTERVENTION) + data.size(Source.ROLLOUT);
-            if (stage == Stage.BC_WARMUP || all < settings.bcMinTransitions()) {
-                blocked("waiting for data: " + (stage == Stage.BC_WARMUP ? demos + " DEMO" : all)
-                        + " transitions held, tendon.bc.min-transitions is " + settings.bcMinTransitions());
+            long all = demos + data.sampleable(Source.INTERVENTION) + data.sampleable(Source.ROLLOUT);
+            boolean bc = stage == Stage.BC_WARMUP;
+            if (bc || all < min) {
+                long held = bc ? data.size(Source.DEMO)
+                        : data.size(Source.DEMO) + data.size(Source.INTERVENTION) + data.size(Source.ROLLOUT);
+                long usable = bc ? demos : all;
+                String what = bc ? " DEMO" : "";
+                blocked(held >= min
+                        ? "quality: " + usable + " of " + held + what + " transitions held can be trained on (the rest"
+                                + " belong to episodes of quality weight 0, tendon.quality.*), tendon.bc.min-transitions is "
+                                + min
+                        : "waiting for data: " + held + what + " transitions held, tendon.bc.min-transitions is " + min);
                 return false;
             }
         }

@@ -22,6 +22,11 @@ public interface TrainingData {
     /** Transitions held from {@code source}, for provenance. */
     long size(Source source);
 
+    /** Transitions of {@code source} that can be sampled (quality weight above 0); all of them by default. */
+    default long sampleable(Source source) {
+        return size(source);
+    }
+
     /**
      * Why a sample call just returned false ({@code mixed}: the mixed replay, else the
      * demonstrations), as "label: detail" for the trainer's status.

@@ -201,7 +201,7 @@ public class TrainingService {
 
     /** The labels of Trainer's blocked reasons (the text before the colon), as metric tags. */
     static final String[] BLOCKED_REASONS = {"waiting for data", "no demonstrations", "empty", "quality",
-        "minimum size", "rate limiter", "timed out", "no replay", "closed"};
+        "minimum size", "rate limiter", "timed out", "no replay", "closed", "step failed"};
 
     private double waitingFor(String reason) {
         Trainer t = trainer;
