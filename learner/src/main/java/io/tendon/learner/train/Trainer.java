@@ -181,6 +181,7 @@ public final class Trainer implements Runnable {
                     return false;
                 }
                 run.offlineCriticStep(batch);
+                reportPriorities();
             }
             case ONLINE_RESIDUAL, ONLINE_HEAD -> {
                 List<Stage> online = run.onlineStages();
@@ -197,6 +198,7 @@ public final class Trainer implements Runnable {
                         return false;
                     }
                     run.onlineCriticStep(batch);
+                    reportPriorities();
                 }
                 if (online.contains(Stage.ONLINE_HEAD)) {
                     if (!sample(mixed, true)) {
@@ -221,6 +223,13 @@ public final class Trainer implements Runnable {
         blockedReason = "";
         maybeCheckpoint();
         return true;
+    }
+
+    /** With prioritised replay, the critic step's TD errors become the sampled rows' new priorities. */
+    private void reportPriorities() {
+        if (run.prioritised()) {
+            data.updatePriorities(batch, run.tdErrors());
+        }
     }
 
     /** Draws a batch; when none can be had, records why (status and a per-reason count). */

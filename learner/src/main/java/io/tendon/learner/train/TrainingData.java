@@ -51,6 +51,13 @@ public interface TrainingData {
         return Units.from(state, action, manifest, layout, horizon);
     }
 
+    /**
+     * Prioritised replay: the rows of {@code batch} (as sampled) get the priorities of these TD
+     * errors ({@code tdErrors[i]} for row i). Ignored by data without priorities.
+     */
+    default void updatePriorities(Batch batch, float[] tdErrors) {
+    }
+
     /** Next offset to consume per "topic-partition", checkpointed with the networks (empty if unknown). */
     default Map<String, Long> consumerOffsets() {
         return Map.of();

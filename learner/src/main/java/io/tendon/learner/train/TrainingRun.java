@@ -87,6 +87,10 @@ public final class TrainingRun implements AutoCloseable {
     private final boolean headAdvantageWeighted;
     /** The manifest's per-row action bounds (raw units), if it declares them. */
     private final Optional<float[][]> rawBounds;
+    /** Prioritised replay: critic steps report each row's TD error (tendon.replay.priority.enabled). */
+    private final boolean prioritised;
+    /** The last critic step's TD error per row, when prioritised. */
+    private final float[] tdErrors;
     private final int policyThreads;
     private final int maxPolicyRows;
     private final SplittableRandom random;
@@ -145,6 +149,8 @@ public final class TrainingRun implements AutoCloseable {
         bc = new BcWarmup(s, horizon, actionDim, b.hidden(), b.layerNorm(), device, ScalarType.Float, seed + 4,
                 b.learningRate(), b.gradClip());
         headAdvantageWeighted = b.advantageWeighted();
+        prioritised = config.replay().priority().enabled();
+        tdErrors = new float[batchSize];
         policyThreads = config.policy().threads();
         // The base runs on a batch times the most samples asked for at once, or on the export probe.
         maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
@@ -346,7 +352,7 @@ public final class TrainingRun implements AutoCloseable {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
             load(batch);
-            IqlCritic.Stats stats = iql.update(tensors, policy);
+            IqlCritic.Stats stats = iql.update(tensors, policy, prioritised ? tdErrors : null);
             count(NET_CRITIC);
             count(NET_VALUE);
             losses.put("critic", stats.criticLoss());
@@ -363,7 +369,7 @@ public final class TrainingRun implements AutoCloseable {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
             load(batch);
-            AloeCritic.CriticStats stats = aloe.update(tensors, policy, random);
+            AloeCritic.CriticStats stats = aloe.update(tensors, policy, random, prioritised ? tdErrors : null);
             count(NET_CRITIC);
             losses.put("critic", stats.loss());
             losses.put("critic_target", stats.meanTarget());
@@ -395,6 +401,24 @@ public final class TrainingRun implements AutoCloseable {
             if (!Double.isNaN(stats.bcLoss())) {
                 losses.put("residual_bc", stats.bcLoss());
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether critic steps report TD errors for prioritised replay. */
+    public boolean prioritised() {
+        return prioritised;
+    }
+
+    /**
+     * The last critic step's TD error per row ({@code mean_k |Q_k(s, a) - y|} of the chunk value,
+     * before the step), rows {@code [0, batch.size)}; zeros unless {@link #prioritised()}.
+     */
+    public float[] tdErrors() {
+        lock.lock();
+        try {
+            return tdErrors.clone();
         } finally {
             lock.unlock();
         }
