@@ -101,6 +101,8 @@ public final class ReplayBuffer implements TransitionSink {
     double maxPriorityMass = 1.0;
     long mixedSamples;
     long insertsTotal;
+    /** Rows sampled for training: mixed batches and rate-limited demonstration batches. */
+    long trainingSamples;
 
     // For one sample call at a time (the lock serialises calls).
     private final MixPlan mixPlan;
@@ -383,6 +385,7 @@ public final class ReplayBuffer implements TransitionSink {
             fill(into, rng);
             limiter.sampled(n);
             mixedSamples += n;
+            trainingSamples += n;
             metrics.sampled(n, true);
             if (insertersWaiting > 0) {
                 insertable.signalAll();
@@ -426,6 +429,7 @@ public final class ReplayBuffer implements TransitionSink {
             fill(into, rng);
             if (limited) {
                 limiter.sampled(n);
+                trainingSamples += n;
             }
             metrics.sampled(n, false);
             return true;
@@ -686,6 +690,26 @@ public final class ReplayBuffer implements TransitionSink {
         }
     }
 
+    /** Rows inserted since start (live and bulk, restored with a checkpoint). */
+    public long insertsTotal() {
+        lock.lock();
+        try {
+            return insertsTotal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Rows sampled for training since start: mixed batches and rate-limited demonstration batches. */
+    public long trainingSamples() {
+        lock.lock();
+        try {
+            return trainingSamples;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     double limiterDiff() {
         lock.lock();
         try {
@@ -734,6 +758,7 @@ public final class ReplayBuffer implements TransitionSink {
             maxPriorityMass = 1.0;
             mixedSamples = 0;
             insertsTotal = 0;
+            trainingSamples = 0;
         } finally {
             lock.unlock();
             writer.unlock();

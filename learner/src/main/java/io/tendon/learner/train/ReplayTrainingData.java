@@ -85,6 +85,16 @@ public class ReplayTrainingData implements TrainingData {
     }
 
     @Override
+    public long rowsInserted() {
+        return replay.insertsTotal();
+    }
+
+    @Override
+    public long rowsSampled() {
+        return replay.trainingSamples();
+    }
+
+    @Override
     public long sampleable(Source source) {
         return replay.sampleable(source);
     }

@@ -59,6 +59,10 @@ public final class Trainer implements Runnable {
     private final Optional<CheckpointStore> checkpoints;
     private final Batch batch;
     private final RateWindow rate = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    // The achieved update-to-data ratio: rows inserted, rows sampled and critic updates over the same window.
+    private final RateWindow inserted = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    private final RateWindow sampled = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    private final RateWindow criticUpdates = new RateWindow(TimeUnit.SECONDS.toNanos(10));
     private final PublishCadence publishCadence;
     private final AtomicLong exportsRefused = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
@@ -132,12 +136,23 @@ public final class Trainer implements Runnable {
             }
             long now = System.nanoTime();
             if (now - lastRateNanos > 500_000_000L) {
-                rate.record(now, run.totalSteps());
+                recordRates(now);
                 lastRateNanos = now;
             }
             if (!worked && running) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
             }
+        }
+    }
+
+    /** Samples the running counts behind the rates in the status (the loop does it every 500 ms). */
+    void recordRates(long nowNanos) {
+        Map<String, Long> steps = run.steps();
+        rate.record(nowNanos, steps.values().stream().mapToLong(Long::longValue).sum());
+        criticUpdates.record(nowNanos, steps.getOrDefault(TrainingRun.NET_CRITIC, 0L));
+        if (data != null) {
+            inserted.record(nowNanos, data.rowsInserted());
+            sampled.record(nowNanos, data.rowsSampled());
         }
     }
 
@@ -434,9 +449,11 @@ public final class Trainer implements Runnable {
     public TrainingStatus status() {
         Map<String, Long> blocked = new java.util.TreeMap<>();
         blockedCounts.forEach((k, v) -> blocked.put(k, v.get()));
+        double inserts = inserted.perSecond();
         return new TrainingStatus(run.stage(), run.stageSteps(), run.steps(), run.losses(), rate.perSecond(),
                 run.publishedVersion(), exportsRefused.get(), publishFailures.get(), waiting, lastProblem,
-                waiting ? blockedReason : "", blocked);
+                waiting ? blockedReason : "", blocked, inserts,
+                inserts > 0 ? sampled.perSecond() / inserts : 0, inserts > 0 ? criticUpdates.perSecond() / inserts : 0);
     }
 
     public TrainingRun trainingRun() {

@@ -58,6 +58,16 @@ public interface TrainingData {
     default void updatePriorities(Batch batch, float[] tdErrors) {
     }
 
+    /** Rows inserted into the replay since start, for the achieved samples per insert (0 if unknown). */
+    default long rowsInserted() {
+        return 0;
+    }
+
+    /** Rows sampled for training since start (0 if unknown). */
+    default long rowsSampled() {
+        return 0;
+    }
+
     /** Next offset to consume per "topic-partition", checkpointed with the networks (empty if unknown). */
     default Map<String, Long> consumerOffsets() {
         return Map.of();

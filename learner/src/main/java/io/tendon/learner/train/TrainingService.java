@@ -190,6 +190,14 @@ public class TrainingService {
         Gauge.builder("tendon.learner.train.steps.rate", this, s -> s.trainer == null ? 0 : s.trainer.status().stepsPerSecond())
                 .description("Gradient steps per second over the last 10 s")
                 .register(registry);
+        Gauge.builder("tendon.learner.train.samples.per.insert", this,
+                s -> s.trainer == null ? 0 : s.trainer.status().samplesPerInsert())
+                .description("Rows sampled for training per row inserted into replay, last 10 s (achieved)")
+                .register(registry);
+        Gauge.builder("tendon.learner.train.updates.per.insert", this,
+                s -> s.trainer == null ? 0 : s.trainer.status().updatesPerInsert())
+                .description("Critic updates per row inserted into replay, last 10 s (achieved update-to-data ratio)")
+                .register(registry);
         Gauge.builder("tendon.learner.policy.version", this, s -> s.run == null ? 0 : s.run.publishedVersion())
                 .description("Last policy version published")
                 .register(registry);

@@ -52,6 +52,8 @@ class IngestRateLimitTest {
             producer.flush();
             await("all 100 rows without a single sample", 30, () -> learner.replay.totalSize() == 100);
             await("all committed", 30, () -> IngestHarness.committed(group, topic, 2) == 100);
+            await("no consumer lag", 30, () -> learner.registry.get("tendon.learner.consumer.lag.records").gauge()
+                    .value() == 0);
             assertEquals(0, learner.registry.get("tendon.learner.ingest.paused.partitions").gauge().value());
             assertEquals(0, learner.registry.get("tendon.learner.replay.rate.limiter.wait").tag("side", "insert").timer()
                     .count(), "ingest never waited");
@@ -95,6 +97,10 @@ class IngestRateLimitTest {
             assertEquals(30, learner.replay.totalSize(), "ingest stays paused while nobody samples");
             assertEquals(30, IngestHarness.committed(group, topic, 2), "only inserted records are committed");
             assertTrue(learner.registry.get("tendon.learner.ingest.paused.partitions").gauge().value() >= 1);
+            // Blocking ingest's consequence: what the robots sent waits in the log.
+            await("a consumer lag of the 70 records not taken", 30,
+                    () -> learner.registry.get("tendon.learner.consumer.lag.records").gauge().value() == 70);
+            assertEquals(70, learner.metrics.consumerLag().records());
             try (var admin = KafkaBroker.shared().admin()) {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                         .get(10, TimeUnit.SECONDS);
