@@ -57,7 +57,7 @@ public final class AloeCritic {
     public Tensor targets(BatchTensors b, CurrentPolicy policy, int[] subset) {
         try (NoGradGuard guard = new NoGradGuard()) {
             Tensor nextState = b.nextState();
-            Tensor aNext = policy.sample(b.batch().nextState, b.rows(), nextState, 1, b).select(0, 0);
+            Tensor aNext = policy.sample(b, CurrentPolicy.At.NEXT_STATE, 1).select(0, 0);
             Tensor qNext = CriticEnsemble.minOver(CriticEnsemble.chunkValue(critic.targetQ(nextState, aNext)), subset);
             return targets.targets(b.rewards(), b.validMask(), b.terminated(), qNext);
         }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.config.ReplayConfig;
+import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.quality.EpisodeScorer;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.Outcome;
@@ -77,6 +78,7 @@ public final class ReplayBuffer implements TransitionSink {
     private static final long SEQ_MASK = (1L << 56) - 1;
 
     private final LayoutConfig layout;
+    private final int baseSamples;
     final ReplayTable[] tables = new ReplayTable[TABLES];
     final Episodes episodes;
     private final EpisodeScorer scorer;
@@ -109,7 +111,16 @@ public final class ReplayBuffer implements TransitionSink {
     private final int[] sampleableRows = new int[TABLES];
 
     public ReplayBuffer(LearnerConfig config, MeterRegistry registry) {
+        this(config, registry, PolicyBundle.declaredBaseSamples(config.policy().bundleDir()));
+    }
+
+    /**
+     * @param baseSamples M, the bundle's base_samples_per_transition: rows that come with their
+     *     2 x M base-policy chunks keep them (0: none are kept)
+     */
+    public ReplayBuffer(LearnerConfig config, MeterRegistry registry, int baseSamples) {
         this.layout = config.layout();
+        this.baseSamples = baseSamples;
         ReplayConfig r = config.replay();
         ReplayConfig.Capacity c = r.capacity();
         int stateDim = layout.latentDim() + layout.proprioDim() + layout.wrenchDim();
@@ -117,7 +128,7 @@ public final class ReplayBuffer implements TransitionSink {
         this.prioritized = r.priority().enabled();
         for (int t = 0; t < TABLES; t++) {
             tables[t] = new ReplayTable(SOURCES[t], t, capacities[t], stateDim, layout.horizon(), layout.actionDim(),
-                    prioritized);
+                    prioritized, baseSamples);
         }
         double[] mix = {r.mix().demo(), r.mix().intervention(), r.mix().rollout()};
         if (mix[0] + mix[1] + mix[2] <= 0) {
@@ -137,10 +148,15 @@ public final class ReplayBuffer implements TransitionSink {
         this.metrics = new ReplayMetrics(registry, this);
     }
 
-    /** A batch of {@code rows} rows shaped for this buffer's layout. */
+    /** A batch of {@code rows} rows shaped for this buffer's layout (and its base samples). */
     public Batch newBatch(int rows) {
         return new Batch(rows, layout.latentDim() + layout.proprioDim() + layout.wrenchDim(), layout.horizon(),
-                layout.actionDim());
+                layout.actionDim(), baseSamples);
+    }
+
+    /** M: base-policy chunks kept per row at s and at s' (the bundle's base_samples_per_transition). */
+    public int baseSamples() {
+        return baseSamples;
     }
 
     // ---------------------------------------------------------------- inserting (ingest side)
@@ -607,7 +623,7 @@ public final class ReplayBuffer implements TransitionSink {
 
     private void checkShape(Batch b) {
         if (b.stateDim != layout.latentDim() + layout.proprioDim() + layout.wrenchDim()
-                || b.horizon != layout.horizon() || b.actionDim != layout.actionDim()) {
+                || b.horizon != layout.horizon() || b.actionDim != layout.actionDim() || b.baseSamples != baseSamples) {
             throw new IllegalArgumentException("batch shape does not match the layout; use newBatch(rows)");
         }
     }

@@ -92,6 +92,8 @@ public final class TrainingRun implements AutoCloseable {
     /** The last critic step's TD error per row, when prioritised. */
     private final float[] tdErrors;
     private final int policyThreads;
+    /** M, base chunks per transition at s and at s' sent by the robots (0: the learner runs the base). */
+    private final int baseSamples;
     private final int maxPolicyRows;
     private final SplittableRandom random;
     private final long seed;
@@ -155,13 +157,19 @@ public final class TrainingRun implements AutoCloseable {
         // The base runs on a batch times the most samples asked for at once, or on the export probe.
         maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
                 config.export().probeRows());
+        // The base: the chunks the robots send with each transition when the manifest declares
+        // them (any mode: FLOW, TWO_RATE, CHUNK), else the bundle's CHUNK head run here.
+        baseSamples = bundle.map(PolicyBundle::baseSamples).orElse(0);
         BasePolicy base = null;
-        if (bundle.isPresent() && bundle.get().hasRunnableHead()) {
+        if (baseSamples == 0 && bundle.isPresent() && bundle.get().hasRunnableHead()) {
             base = new OnnxHeadPolicy(new OrtGraph(bundle.get().headBytes(), "bundle head", policyThreads, maxPolicyRows),
                     layout, chunkSize);
         }
         policy = new CurrentPolicy(base, residual, config.policy().sampleNoiseStd(), s, chunkSize, maxPolicyRows);
-        tensors = new BatchTensors(batchSize, s, horizon, actionDim, device, ScalarType.Float);
+        if (baseSamples > 0) {
+            policy.useBaseSamples(baseSamples);
+        }
+        tensors = new BatchTensors(batchSize, s, horizon, actionDim, baseSamples, device, ScalarType.Float);
         units = Units.identity(s, horizon, actionDim);
         policy.setUnits(units);
         residual.setClamp(policy::clamp);
@@ -173,7 +181,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** A batch shaped for this run (callers keep and reuse it). */
     public Batch newBatch() {
-        return new Batch(batchSize, layout.stateDim(), horizon, actionDim);
+        return new Batch(batchSize, layout.stateDim(), horizon, actionDim, baseSamples);
     }
 
     public StateLayout layout() {
@@ -368,6 +376,7 @@ public final class TrainingRun implements AutoCloseable {
     public void onlineCriticStep(Batch batch) {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
+            withoutRowsLackingBase(batch);
             load(batch);
             AloeCritic.CriticStats stats = aloe.update(tensors, policy, random, prioritised ? tdErrors : null);
             count(NET_CRITIC);
@@ -382,8 +391,9 @@ public final class TrainingRun implements AutoCloseable {
     public void residualStep(Batch batch) {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
+            withoutRowsLackingBase(batch);
             load(batch);
-            Tensor aBase = policy.base(batch.state, batch.size, tensors);
+            Tensor aBase = policy.base(tensors, CurrentPolicy.At.STATE);
             critic.setFrozen(true);
             BoraResidual.Stats stats;
             try {
@@ -421,6 +431,21 @@ public final class TrainingRun implements AutoCloseable {
             return tdErrors.clone();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * With the robots' base chunks, a row that came without them has no a' and no a_base: its
+     * weight becomes 0 for this step (online critic, residual).
+     */
+    private void withoutRowsLackingBase(Batch batch) {
+        if (policy.baseSamples() == 0) {
+            return;
+        }
+        for (int r = 0; r < batch.size; r++) {
+            if (batch.hasBaseSamples[r] == 0f) {
+                batch.weight[r] = 0f;
+            }
         }
     }
 
@@ -535,7 +560,20 @@ public final class TrainingRun implements AutoCloseable {
             units.normaliseStates(rawStates, probeRows, states);
             // The residual is probed where it acts: at the base policy's chunks for these states.
             float[] chunks = gaussian(probeRows * chunkSize);
-            if (policy.hasBase()) {
+            if (policy.baseSamples() > 0) {
+                // The base runs on the robots: its chunks are known for the last batch's states only.
+                if (lastBatch != null) {
+                    int c = chunkSize;
+                    float[] sent = new float[c];
+                    for (int r = 0; r < Math.min(probeRows, lastBatch.size); r++) {
+                        if (lastBatch.hasBaseSamples[r] != 0f) {
+                            System.arraycopy(lastBatch.baseChunks, r * 2 * baseSamples * c, sent, 0, c);
+                            units.normaliseChunks(sent, 1, sent);
+                            System.arraycopy(sent, 0, chunks, r * c, c);
+                        }
+                    }
+                }
+            } else if (policy.hasBase()) {
                 try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                     Tensor base = policy.base(rawStates, probeRows, tensors);
                     chunks = Tensors.toArray(base);

@@ -90,6 +90,10 @@ public class TrainingService {
             }
             bundle = Optional.of(b);
         }
+        var bundleProblems = TrainingConfigCheck.problems(config, bundle);
+        if (!bundleProblems.isEmpty()) {
+            throw new IllegalArgumentException("invalid training configuration:\n  " + String.join("\n  ", bundleProblems));
+        }
         TrainingRun newRun = new TrainingRun(config, device, bundle);
         var publish = config.publish();
         VersionStore versions = new VersionStore(Path.of(publish.versionFile()));
