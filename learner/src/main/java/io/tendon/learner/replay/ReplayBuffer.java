@@ -28,13 +28,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *   Batch batch = replay.newBatch(256);                 // once; reused for every call
  *   SplittableRandom rng = new SplittableRandom(seed);  // one per sampling thread
  *
- *   // BC warm-up / offline critic: DEMO + INTERVENTION rows only, never rate limited
- *   if (replay.sampleDemonstrations(batch, rng)) { ... }
+ *   // BC warm-up: DEMO + INTERVENTION rows only, through the rate limiter without waiting
+ *   if (replay.sampleDemonstrations(batch, rng, true)) { ... }
  *
- *   // online: mixed batch, waits for the rate limiter up to tendon.replay.rate-limit.sample-timeout-ms
+ *   // critic, head and residual steps: mixed batch, waits for the rate limiter up to
+ *   // tendon.replay.rate-limit.sample-timeout-ms
  *   if (replay.sample(batch, rng)) {
  *       ... train on batch.state, batch.action, batch.rewards, ..., weighting each row's loss by batch.weight ...
- *       replay.updatePriorities(batch, tdErrors);       // only with tendon.replay.priority.enabled
+ *       replay.updatePriorities(batch, tdErrors);       // after a critic step; no effect unless prioritised
+ *   } else {
+ *       String why = replay.whyNoSample(true, 256);     // "label: detail" for the trainer's status
  *   }
  * }</pre>
  * A sample call fills rows {@code [0, batch.size)} of {@link Batch} (size = capacity on
