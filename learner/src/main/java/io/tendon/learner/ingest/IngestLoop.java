@@ -102,8 +102,9 @@ public final class IngestLoop implements Runnable {
     /** Runs {@link BatchProcessor#process} while the consumer fetches the next batch; null: process on the consumer thread. */
     private final ExecutorService processor;
     private InFlight inFlight;
-    /** The assigned transitions partitions, refilled on the consumer thread for the lag sample. */
-    private final List<TopicPartition> transitionPartitions = new java.util.ArrayList<>();
+    /** The assigned transitions partitions, fetching and paused, refilled on the consumer thread for the lag sample. */
+    private final List<TopicPartition> fetchingPartitions = new ArrayList<>();
+    private final List<TopicPartition> pausedPartitions = new ArrayList<>();
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile CompletableFuture<Long> checkpointRequest;
@@ -389,7 +390,8 @@ public final class IngestLoop implements Runnable {
     private void reportPartitions() {
         int paused = 0;
         int catchingUp = 0;
-        transitionPartitions.clear();
+        fetchingPartitions.clear();
+        pausedPartitions.clear();
         for (Map.Entry<TopicPartition, PartitionState> e : assigned.entrySet()) {
             PartitionState st = e.getValue();
             if (st.paused) {
@@ -399,11 +401,11 @@ public final class IngestLoop implements Runnable {
                 catchingUp++;
             }
             if (st.transitions) {
-                transitionPartitions.add(e.getKey());
+                (st.paused ? pausedPartitions : fetchingPartitions).add(e.getKey());
             }
         }
         metrics.partitions(paused, catchingUp);
-        metrics.consumerLag().sample(consumer, transitionPartitions, System.nanoTime());
+        metrics.consumerLag().sample(consumer, fetchingPartitions, pausedPartitions, System.nanoTime());
     }
 
     private void maybeCheckpoint(long now) {
