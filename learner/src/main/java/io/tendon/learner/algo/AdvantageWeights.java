@@ -48,7 +48,7 @@ public final class AdvantageWeights {
             Tensor state = b.state();
             // A deterministic policy gives M equal chunks: one evaluation is the same average.
             int m = policy.deterministic() ? 1 : samples;
-            Tensor sampled = policy.sample(b.batch().state, b.rows(), state, m, b);
+            Tensor sampled = policy.sample(b, CurrentPolicy.At.STATE, m);
             Tensor qs = q.minQ(m == 1 ? state : state.repeat(m, 1), sampled.reshape((long) m * b.rows(), b.chunkSize()));
             return qs.view(m, b.rows()).mean(new long[] {0}, false, new ScalarTypeOptional())
                     .unsqueeze(1);

@@ -1,5 +1,6 @@
 package io.tendon.learner.algo;
 
+import io.tendon.learner.nn.Tensors;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -56,7 +57,7 @@ public final class AloeCritic {
     public Tensor targets(BatchTensors b, CurrentPolicy policy, int[] subset) {
         try (NoGradGuard guard = new NoGradGuard()) {
             Tensor nextState = b.nextState();
-            Tensor aNext = policy.sample(b.batch().nextState, b.rows(), nextState, 1, b).select(0, 0);
+            Tensor aNext = policy.sample(b, CurrentPolicy.At.NEXT_STATE, 1).select(0, 0);
             Tensor qNext = CriticEnsemble.minOver(CriticEnsemble.chunkValue(critic.targetQ(nextState, aNext)), subset);
             return targets.targets(b.rewards(), b.validMask(), b.terminated(), qNext);
         }
@@ -64,13 +65,25 @@ public final class AloeCritic {
 
     /** L_Q (plus CQL when {@code cqlActions} is given) against fixed targets {@code y}. */
     public Tensor loss(BatchTensors b, Tensor y, Tensor cqlActions) {
-        Tensor state = b.state();
-        Tensor q = critic.q(state, b.action());
+        return loss(b, critic.q(b.state(), b.action()), y, cqlActions);
+    }
+
+    private Tensor loss(BatchTensors b, Tensor q, Tensor y, Tensor cqlActions) {
         Tensor loss = tdLoss(q, y, targets.headMask(b.validMask()), b.weight());
         if (cqlActions != null) {
-            loss = loss.add(cql.penalty(critic, state, CriticEnsemble.chunkValue(q), cqlActions));
+            loss = loss.add(cql.penalty(critic, b.state(), CriticEnsemble.chunkValue(q), cqlActions));
         }
         return loss;
+    }
+
+    /**
+     * Writes each row's TD error of the chunk value, {@code mean_k |Q_k(s, a) - y|} (head 0),
+     * into {@code out[0..B)}: the priority signal of prioritised replay.
+     */
+    static void tdErrors(Tensor q, Tensor y, float[] out) {
+        float[] td = Tensors.toArray(CriticEnsemble.chunkValue(q).sub(y.select(1, 0)).abs().mean(new long[] {0}, false,
+                new org.bytedeco.pytorch.ScalarTypeOptional()));
+        System.arraycopy(td, 0, out, 0, td.length);
     }
 
     /** mean over members, rows and heads of {@code w_b * mask_bi * (Q_kbi - y_bi)^2}. */
@@ -80,14 +93,26 @@ public final class AloeCritic {
 
     /** One critic update and a Polyak step of the targets. Call inside a scope. */
     public CriticStats update(BatchTensors b, CurrentPolicy policy, SplittableRandom random) {
+        return update(b, policy, random, null);
+    }
+
+    /**
+     * As {@link #update(BatchTensors, CurrentPolicy, SplittableRandom)}, and writes each row's TD
+     * error before the update into {@code tdErrors} (when not null; see {@link #tdErrors}).
+     */
+    public CriticStats update(BatchTensors b, CurrentPolicy policy, SplittableRandom random, float[] tdErrors) {
         int[] subset = randomSubset(critic.members(), subsetSize, random);
         Tensor y = targets(b, policy, subset);
         Tensor cqlActions = cql != null && cql.enabled() ? cql.sampleActions(b, policy) : null;
-        Tensor loss = loss(b, y, cqlActions);
+        Tensor q = critic.q(b.state(), b.action());
+        Tensor loss = loss(b, q, y, cqlActions);
         critic.optimiser().zeroGrad();
         loss.backward();
         double gradNorm = critic.optimiser().step();
         critic.updateTargets(polyakTau);
+        if (tdErrors != null) {
+            tdErrors(q, y, tdErrors);
+        }
         return new CriticStats(loss.item_double(), y.select(1, 0).mean().item_double(), gradNorm);
     }
 

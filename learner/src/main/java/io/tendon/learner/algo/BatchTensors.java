@@ -29,6 +29,10 @@ public final class BatchTensors {
     private final HostTensor terminated;
     private final HostTensor weight;
     private final HostTensor cloneMask;
+    /** M base chunks at s then M at s' per row, training units: [capacity, 2M*H*A] (null when M = 0). */
+    private final HostTensor baseChunks;
+    public final int baseSamples;
+    private final float[] scratchBase;
     private final float[] scratchState;
     private final float[] scratchNext;
     private final float[] scratchAction;
@@ -37,7 +41,16 @@ public final class BatchTensors {
     private Batch batch;
 
     public BatchTensors(int capacity, int stateDim, int horizon, int actionDim, Device device, ScalarType dtype) {
+        this(capacity, stateDim, horizon, actionDim, 0, device, dtype);
+    }
+
+    /** @param baseSamples M: base-policy chunks per row at s and at s' that batches carry (0: none) */
+    public BatchTensors(int capacity, int stateDim, int horizon, int actionDim, int baseSamples, Device device,
+            ScalarType dtype) {
         this.capacity = capacity;
+        this.baseSamples = baseSamples;
+        baseChunks = baseSamples > 0 ? new HostTensor(capacity, 2 * baseSamples * horizon * actionDim) : null;
+        scratchBase = new float[capacity * 2 * baseSamples * horizon * actionDim];
         this.stateDim = stateDim;
         this.horizon = horizon;
         this.actionDim = actionDim;
@@ -78,6 +91,10 @@ public final class BatchTensors {
             throw new IllegalArgumentException("batch layout " + b.stateDim + "/" + b.horizon + "x" + b.actionDim
                     + " differs from the networks' " + stateDim + "/" + horizon + "x" + actionDim);
         }
+        if (b.baseSamples != baseSamples) {
+            throw new IllegalArgumentException("the batch carries " + b.baseSamples + " base samples per row, the"
+                    + " networks expect " + baseSamples);
+        }
         if (b.size < 1 || b.size > capacity) {
             throw new IllegalArgumentException("batch of " + b.size + " rows, capacity " + capacity);
         }
@@ -99,7 +116,26 @@ public final class BatchTensors {
         cloneMask.put(scratchClone, n);
         terminated.put(b.terminated, n);
         weight.put(b.weight, n);
+        if (baseChunks != null) {
+            // Raw chunks of the robot's base policy to training units, like every other chunk.
+            units.normaliseChunks(b.baseChunks, n * 2 * baseSamples, scratchBase);
+            baseChunks.put(scratchBase, n);
+        }
         batch = b;
+    }
+
+    /**
+     * The base policy's chunks sent with the batch, training units: the M at s
+     * ({@code atNextState} false) or the M at s', {@code [M, B, H*A]}; rows without base samples
+     * hold whatever their slot held before (their weight must be 0 where these are used).
+     */
+    public Tensor baseChunks(boolean atNextState) {
+        if (baseChunks == null) {
+            throw new IllegalStateException("these batches carry no base-policy chunks (base_samples_per_transition 0)");
+        }
+        long rows = rows();
+        return baseChunks.rows(rows(), device, dtype).view(rows, 2, baseSamples, (long) horizon * actionDim)
+                .select(1, atNextState ? 1 : 0).transpose(0, 1);
     }
 
     /** The batch last loaded (its host arrays feed the base policy). */

@@ -89,7 +89,7 @@ public final class Cql {
         try (NoGradGuard guard = new NoGradGuard()) {
             TensorVector parts = new TensorVector();
             if (fromPolicy) {
-                parts.push_back(policy.sample(b.batch().state, b.rows(), b.state(), policySamples, b));
+                parts.push_back(policy.sample(b, CurrentPolicy.At.STATE, policySamples));
             }
             if (uniformSamples > 0) {
                 TensorOptions options = new TensorOptions(b.dtype()).device(new DeviceOptional(b.device()));

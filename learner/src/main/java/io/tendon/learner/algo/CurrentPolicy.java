@@ -18,10 +18,12 @@ import org.bytedeco.pytorch.TensorOptions;
  *   a = clip(a_base(s) + lambda_t * res(s, a_base(s)), lower, upper)   (+ optional exploration noise, clipped again)
  * </pre>
  *
- * The base is either a frozen graph run by ONNX Runtime (the bundle's head, or the BC-trained
- * head once it became the base), which takes and gives its own units and is converted here, or
- * the live head network being improved (ALOE's advantage-weighted stage), run in LibTorch on
- * normalised states. Everything here is evaluated without gradients.
+ * The base is a frozen graph run by ONNX Runtime (the bundle's head, or the BC-trained head once
+ * it became the base), which takes and gives its own units and is converted here; or the live
+ * head network being improved (ALOE's advantage-weighted stage), run in LibTorch on normalised
+ * states; or, for a base the learner cannot run (a FLOW or TWO_RATE bundle), the base chunks
+ * the robots sent with each transition (M sampled at s, M at s'), which the batch carries.
+ * Everything here is evaluated without gradients.
  */
 public final class CurrentPolicy {
 
@@ -30,7 +32,15 @@ public final class CurrentPolicy {
         /** A frozen graph run by ONNX Runtime. */
         GRAPH,
         /** The head network being trained (its current weights). */
-        LIVE_HEAD
+        LIVE_HEAD,
+        /** The base chunks the robots sent with the transitions (the learner never runs the base). */
+        SAMPLES
+    }
+
+    /** Where in a transition the policy acts: at s, or at s'. */
+    public enum At {
+        STATE,
+        NEXT_STATE
     }
 
     private volatile BasePolicy base;
@@ -47,6 +57,9 @@ public final class CurrentPolicy {
     private final HostTensor stateTensor;
     private Units units;
     private BaseKind kind = BaseKind.GRAPH;
+    /** The base for GRAPH stages: SAMPLES when the robots send base chunks, else GRAPH. */
+    private BaseKind frozenKind = BaseKind.GRAPH;
+    private int baseSamples;
     private BcWarmup liveHead;
     private boolean residualApplied = true;
     private Tensor lower;
@@ -97,10 +110,25 @@ public final class CurrentPolicy {
         this.residualApplied = withResidual;
     }
 
-    /** The base chunk comes from the frozen graph, with the residual on top (BORA's stage). */
+    /** The base chunk comes from the frozen base (graph or robots' samples), with the residual on top (BORA's stage). */
     public void useGraphBase() {
-        this.kind = BaseKind.GRAPH;
+        this.kind = frozenKind;
         this.residualApplied = true;
+    }
+
+    /**
+     * The frozen base is the robots': each batch carries {@code m} base chunks at s and {@code m}
+     * at s' (the bundle's base_samples_per_transition), and the learner never runs a base graph.
+     */
+    public void useBaseSamples(int m) {
+        if (m < 1) {
+            throw new IllegalArgumentException("base samples per transition must be at least 1, was " + m);
+        }
+        this.baseSamples = m;
+        this.frozenKind = BaseKind.SAMPLES;
+        if (kind == BaseKind.GRAPH) {
+            kind = BaseKind.SAMPLES;
+        }
     }
 
     public BaseKind baseKind() {
@@ -108,7 +136,11 @@ public final class CurrentPolicy {
     }
 
     public boolean hasBase() {
-        return kind == BaseKind.LIVE_HEAD ? liveHead != null : base != null;
+        return switch (kind) {
+            case LIVE_HEAD -> liveHead != null;
+            case SAMPLES -> true;
+            case GRAPH -> base != null;
+        };
     }
 
     public BasePolicy basePolicy() {
@@ -124,9 +156,50 @@ public final class CurrentPolicy {
         this.base = newBase;
     }
 
-    /** a_base for {@code rows} raw host state rows: {@code [rows, H*A]}, training units, batch's device and dtype. */
+    /**
+     * a_base for {@code rows} raw host state rows: {@code [rows, H*A]}, training units, batch's
+     * device and dtype. Not for a base the learner does not run ({@link BaseKind#SAMPLES}).
+     */
     public Tensor base(float[] states, int rows, BatchTensors like) {
         return runBase(states, rows, 1, like);
+    }
+
+    /** a_base at s or s' of the loaded batch: {@code [B, H*A]}, training units (the first sample when the robots sent M). */
+    public Tensor base(BatchTensors b, At at) {
+        if (kind == BaseKind.SAMPLES) {
+            return b.baseChunks(at == At.NEXT_STATE).select(0, 0);
+        }
+        return runBase(at == At.STATE ? b.batch().state : b.batch().nextState, b.rows(), 1, b);
+    }
+
+    /**
+     * {@code m} samples {@code a_j ~ pi_current} at s or s' of the loaded batch:
+     * {@code [m, B, H*A]} (see {@link #sample(float[], int, Tensor, int, BatchTensors)}). With
+     * the robots' base chunks, sample j takes their chunk j mod M.
+     */
+    public Tensor sample(BatchTensors b, At at, int m) {
+        boolean next = at == At.NEXT_STATE;
+        Tensor states = next ? b.nextState() : b.state();
+        if (kind != BaseKind.SAMPLES) {
+            return sample(next ? b.batch().nextState : b.batch().state, b.rows(), states, m, b);
+        }
+        try (NoGradGuard guard = new NoGradGuard()) {
+            int rows = b.rows();
+            Tensor sent = b.baseChunks(next);
+            int distinct = deterministic() ? 1 : m;
+            Tensor aBase = sent.narrow(0, 0, Math.min(distinct, baseSamples));
+            if (distinct > baseSamples) {
+                aBase = aBase.repeat((distinct + baseSamples - 1) / baseSamples, 1, 1).narrow(0, 0, distinct);
+            }
+            Tensor flat = aBase.reshape((long) distinct * rows, chunkSize);
+            Tensor a = finalChunk(distinct == 1 ? states : states.repeat(distinct, 1), flat);
+            if (noiseStd > 0) {
+                TensorOptions options = new TensorOptions(b.dtype()).device(new DeviceOptional(b.device()));
+                a = clamp(a.add(randn(new long[] {(long) distinct * rows, chunkSize}, options).mul(new Scalar(noiseStd))));
+            }
+            a = a.view(distinct, rows, chunkSize);
+            return distinct == m ? a : a.expand(m, rows, chunkSize);
+        }
     }
 
     /** The final chunk for a base chunk: {@code clip(a_base + lambda_t * res(s, a_base))}. */
@@ -164,6 +237,10 @@ public final class CurrentPolicy {
     }
 
     private Tensor runBase(float[] states, int rows, int m, BatchTensors like) {
+        if (kind == BaseKind.SAMPLES) {
+            throw new IllegalStateException("the base runs on the robots (base_samples_per_transition "
+                    + baseSamples + "): the learner has its chunks only for the states of a batch");
+        }
         if (!hasBase()) {
             throw new IllegalStateException("no base policy: configure tendon.policy.bundle-dir or run BC_WARMUP first");
         }
@@ -198,8 +275,16 @@ public final class CurrentPolicy {
         return residualApplied ? residual.lambdaNow() : 0;
     }
 
-    /** True when every sample at a state is the same chunk (no noise). */
+    /**
+     * True when every sample at a state is the same chunk: no noise, and a base that is run here
+     * or sends one chunk per state (M = 1). Then V(s) evaluates the policy once instead of M times.
+     */
     public boolean deterministic() {
-        return noiseStd <= 0;
+        return noiseStd <= 0 && (kind != BaseKind.SAMPLES || baseSamples == 1);
+    }
+
+    /** M when the base chunks come from the robots, else 0. */
+    public int baseSamples() {
+        return kind == BaseKind.SAMPLES ? baseSamples : 0;
     }
 }

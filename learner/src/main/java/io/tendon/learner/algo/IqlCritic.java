@@ -88,11 +88,13 @@ public final class IqlCritic {
 
     /** L_Q against fixed targets (plus CQL when {@code cqlActions} is given). */
     public Tensor criticLoss(BatchTensors b, Tensor y, Tensor cqlActions) {
-        Tensor state = b.state();
-        Tensor q = critic.q(state, b.action());
+        return criticLoss(b, critic.q(b.state(), b.action()), y, cqlActions);
+    }
+
+    private Tensor criticLoss(BatchTensors b, Tensor q, Tensor y, Tensor cqlActions) {
         Tensor loss = AloeCritic.tdLoss(q, y, targets.headMask(b.validMask()), b.weight());
         if (cqlActions != null) {
-            loss = loss.add(cql.penalty(critic, state, CriticEnsemble.chunkValue(q), cqlActions));
+            loss = loss.add(cql.penalty(critic, b.state(), CriticEnsemble.chunkValue(q), cqlActions));
         }
         return loss;
     }
@@ -102,6 +104,14 @@ public final class IqlCritic {
      * a scope.
      */
     public Stats update(BatchTensors b, CurrentPolicy policy) {
+        return update(b, policy, null);
+    }
+
+    /**
+     * As {@link #update(BatchTensors, CurrentPolicy)}, and writes each row's TD error of the Q
+     * step, {@code mean_k |Q_k(s, a) - y|} before it, into {@code tdErrors} (when not null).
+     */
+    public Stats update(BatchTensors b, CurrentPolicy policy, float[] tdErrors) {
         Tensor lv = valueLoss(b);
         valueOptimiser.zeroGrad();
         lv.backward();
@@ -109,11 +119,15 @@ public final class IqlCritic {
 
         Tensor y = targets(b);
         Tensor cqlActions = cql != null && cql.enabled() ? cql.sampleActions(b, policy) : null;
-        Tensor lq = criticLoss(b, y, cqlActions);
+        Tensor q = critic.q(b.state(), b.action());
+        Tensor lq = criticLoss(b, q, y, cqlActions);
         critic.optimiser().zeroGrad();
         lq.backward();
         double gradNorm = critic.optimiser().step();
         critic.updateTargets(polyakTau);
+        if (tdErrors != null) {
+            AloeCritic.tdErrors(q, y, tdErrors);
+        }
         return new Stats(lq.item_double(), lv.item_double(), y.select(1, 0).mean().item_double(), gradNorm);
     }
 

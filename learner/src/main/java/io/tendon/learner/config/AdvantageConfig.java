@@ -9,7 +9,11 @@ import jakarta.validation.constraints.Min;
 /** tendon.advantage.*: ALOE's policy-averaged V(s) and the chunk weights of ALGORITHMS.md section 4. */
 public interface AdvantageConfig {
 
-    /** Chunks M sampled from the current policy to average V(s) over (1-256). */
+    /**
+     * Chunks M sampled from the current policy to average V(s) over (1-256); used only when the
+     * policy is stochastic (tendon.policy.sample-noise-std > 0, or M > 1 base chunks from the
+     * robots), a deterministic policy is evaluated once.
+     */
     @WithDefault("8")
     @Min(1)
     @Max(256)

@@ -23,8 +23,10 @@ public interface BcConfig extends NetworkConfig {
     boolean advantageWeighted();
 
     /**
-     * DEMO rows the replay must hold before BC warm-up takes its first step (1-1e7); the
-     * normalisation statistics are taken from them then and frozen.
+     * Transitions, 1-1e7: DEMO rows that can be trained on (quality weight above 0) the replay must
+     * hold before BC warm-up takes its first step; the training units (per-dimension statistics)
+     * are taken from them then and frozen. Without BC_WARMUP, the units come from every table once
+     * it holds this many such rows.
      */
     @WithDefault("1000")
     @Min(1)

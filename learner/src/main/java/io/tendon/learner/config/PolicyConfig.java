@@ -20,8 +20,11 @@ public interface PolicyConfig {
     int threads();
 
     /**
-     * Standard deviation of Gaussian noise added to sampled chunks, action units (0-10), so that a
-     * deterministic head still yields M distinct samples; 0 samples the head as it is.
+     * Standard deviation of Gaussian exploration noise added to the current policy's sampled
+     * chunks (a', the M samples of V(s), CQL's policy samples), training units (normalised
+     * actions: 1 = one standard deviation of the data), 0-10; clipped to the bounds again. 0
+     * (default): the policy is deterministic and V(s) evaluates it once instead of M times (unless
+     * the robots send M > 1 base chunks per state).
      */
     @WithDefault("0")
     @DecimalMin("0")

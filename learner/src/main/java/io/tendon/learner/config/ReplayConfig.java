@@ -80,7 +80,13 @@ public interface ReplayConfig {
         double rollout();
     }
 
-    /** Prioritised sampling (PER): P(i) ~ p_i^alpha within a table, importance weights ^beta. */
+    /**
+     * Prioritised sampling (PER): P(i) ~ p_i^alpha within a table, importance weights ^beta. The
+     * priorities are the TD errors of the critic steps (offline and online): after each one, every
+     * row of its batch gets {@code (mean_k |Q_k(s, a) - y| + epsilon)^alpha}; new rows get the
+     * largest priority seen. Every batch (BC, head and residual ones too) is drawn by priority and
+     * weighted back by the importance weights.
+     */
     interface Priority {
         /** Off: uniform sampling within each table. */
         @WithDefault("false")

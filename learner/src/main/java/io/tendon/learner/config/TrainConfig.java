@@ -15,8 +15,9 @@ public interface TrainConfig {
     boolean enabled();
 
     /**
-     * Stages to run, in order (BC_WARMUP, OFFLINE_CRITIC, ONLINE_RESIDUAL); each at most once,
-     * ONLINE_RESIDUAL last. Putting OFFLINE_CRITIC first makes BC advantage-weighted.
+     * Stages to run, in order (BC_WARMUP, OFFLINE_CRITIC, ONLINE_HEAD, ONLINE_RESIDUAL); each at
+     * most once, the online ones last. ONLINE_HEAD and ONLINE_RESIDUAL both listed alternate, one
+     * head and one residual update per online step.
      */
     @WithDefault("BC_WARMUP,OFFLINE_CRITIC,ONLINE_RESIDUAL")
     @NotEmpty
@@ -34,13 +35,16 @@ public interface TrainConfig {
     @Max(1_000_000_000)
     long offlineCriticSteps();
 
-    /** Residual steps of the online stage (0-1e9); 0 runs until the learner stops. */
+    /**
+     * Online steps (0-1e9; one step = the critic updates, then one head and/or one residual
+     * update); 0 runs until the learner stops.
+     */
     @WithDefault("0")
     @Min(0)
     @Max(1_000_000_000)
     long onlineSteps();
 
-    /** Critic updates per residual update in the online stage (0-64); 0 keeps Q frozen as in BORA. */
+    /** Critic updates per online step (0-64); 0 keeps Q frozen as in BORA. */
     @WithDefault("1")
     @Min(0)
     @Max(64)

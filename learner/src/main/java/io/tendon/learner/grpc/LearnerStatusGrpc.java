@@ -36,7 +36,8 @@ public class LearnerStatusGrpc implements LearnerStatusService {
                 .setLearnerId(config.learnerId())
                 .setTransitionsAccepted((long) accepted)
                 .setTransitionsDeadLettered((long) ingest.metrics().totalDeadLetters())
-                .setIngestRatePerS(ingest.metrics().ratePerSecond());
+                .setIngestRatePerS(ingest.metrics().ratePerSecond())
+                .setConsumerLagRecords(ingest.metrics().consumerLag().records());
         TrainingStatus train = training.status().orElse(null);
         if (train == null) {
             status.setStage("OFF");
@@ -45,7 +46,10 @@ public class LearnerStatusGrpc implements LearnerStatusService {
                     .putAllSteps(train.steps())
                     .putAllLosses(train.losses())
                     .setTrainRatePerS(train.stepsPerSecond())
-                    .setLastPublishedVersion(train.lastPublishedVersion());
+                    .setLastPublishedVersion(train.lastPublishedVersion())
+                    .setSamplesPerInsert(train.samplesPerInsert())
+                    .setUpdatesPerInsert(train.updatesPerInsert())
+                    .setBlockedReason(train.blockedReason());
         }
         for (Source source : new Source[] {Source.DEMO, Source.INTERVENTION, Source.ROLLOUT}) {
             status.putReplaySizes(source.name(), replay.size(source));

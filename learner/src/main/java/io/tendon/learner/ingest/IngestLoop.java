@@ -102,6 +102,9 @@ public final class IngestLoop implements Runnable {
     /** Runs {@link BatchProcessor#process} while the consumer fetches the next batch; null: process on the consumer thread. */
     private final ExecutorService processor;
     private InFlight inFlight;
+    /** The assigned transitions partitions, fetching and paused, refilled on the consumer thread for the lag sample. */
+    private final List<TopicPartition> fetchingPartitions = new ArrayList<>();
+    private final List<TopicPartition> pausedPartitions = new ArrayList<>();
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile CompletableFuture<Long> checkpointRequest;
@@ -387,15 +390,22 @@ public final class IngestLoop implements Runnable {
     private void reportPartitions() {
         int paused = 0;
         int catchingUp = 0;
-        for (PartitionState st : assigned.values()) {
+        fetchingPartitions.clear();
+        pausedPartitions.clear();
+        for (Map.Entry<TopicPartition, PartitionState> e : assigned.entrySet()) {
+            PartitionState st = e.getValue();
             if (st.paused) {
                 paused++;
             }
             if (st.transitions && st.position < st.catchUpEnd) {
                 catchingUp++;
             }
+            if (st.transitions) {
+                (st.paused ? pausedPartitions : fetchingPartitions).add(e.getKey());
+            }
         }
         metrics.partitions(paused, catchingUp);
+        metrics.consumerLag().sample(consumer, fetchingPartitions, pausedPartitions, System.nanoTime());
     }
 
     private void maybeCheckpoint(long now) {

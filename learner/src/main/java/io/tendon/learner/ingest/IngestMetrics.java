@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Meters of the ingest path (tendon.learner.*), registered once so the hot loop only records. */
 public final class IngestMetrics {
 
+    private final ConsumerLag consumerLag;
+
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Counter[] accepted = new Counter[4];
     private final Counter duplicates;
@@ -116,6 +118,12 @@ public final class IngestMetrics {
         Gauge.builder("tendon.learner.ingest.catching.up.partitions", catchingUpPartitions, AtomicInteger::get)
                 .description("Partitions still re-reading what was in the log when this learner took them")
                 .register(registry);
+        consumerLag = new ConsumerLag(registry);
+    }
+
+    /** The ingest consumer's lag behind the log end, in records. */
+    public ConsumerLag consumerLag() {
+        return consumerLag;
     }
 
     void deadLettered(DeadLetterReason reason) {

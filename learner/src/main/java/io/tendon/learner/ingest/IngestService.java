@@ -91,8 +91,8 @@ public class IngestService {
         loop = new IngestLoop(
                 clients.consumer(ingest.groupId(), config.learnerId() + "-ingest", ingest.maxPollRecords(),
                         consumerTuning(ingest)),
-                deadLetterProducer, options, new DecodedTransition(config.layout()), validator, replay, metrics,
-                checkpoints, IngestService::nowUnixNanos, ingest.pipelined());
+                deadLetterProducer, options, new DecodedTransition(config.layout(), replay.baseSamples()), validator, replay,
+                metrics, checkpoints, IngestService::nowUnixNanos, ingest.pipelined());
         thread = new Thread(loop, "tendon-ingest");
         thread.start();
     }
@@ -109,8 +109,8 @@ public class IngestService {
         if (files.isEmpty()) {
             return;
         }
-        DemonstrationLoader loader = new DemonstrationLoader(new DecodedTransition(config.layout()), validator, replay,
-                registry);
+        DemonstrationLoader loader = new DemonstrationLoader(new DecodedTransition(config.layout(), replay.baseSamples()),
+                validator, replay, registry);
         for (Path file : files) {
             if (!Files.isReadable(file)) {
                 throw new NoSuchFileException(file.toString(), null,

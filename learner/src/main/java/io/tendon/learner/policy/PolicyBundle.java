@@ -31,6 +31,36 @@ public record PolicyBundle(Path directory, BundleManifest manifest) {
         }
     }
 
+    /**
+     * M, the base_samples_per_transition of the bundle in {@code bundleDir} (0 without one): the
+     * replay and the decoder keep that many base-policy chunks at s and at s' per transition.
+     *
+     * @throws IllegalArgumentException when the bundle cannot be read
+     */
+    public static int declaredBaseSamples(Optional<String> bundleDir) {
+        if (bundleDir.isEmpty()) {
+            return 0;
+        }
+        try {
+            return read(Path.of(bundleDir.get())).manifest().getBaseSamplesPerTransition();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tendon.policy.bundle-dir: " + e.getMessage(), e);
+        }
+    }
+
+    /** M of this bundle (see {@link #declaredBaseSamples}). */
+    public int baseSamples() {
+        return manifest.getBaseSamplesPerTransition();
+    }
+
+    /**
+     * True when the learner trains against the base chunks the robots send with each transition
+     * (M > 0) instead of running a head itself: the only way for FLOW and TWO_RATE bundles.
+     */
+    public boolean baseFromTransitions() {
+        return manifest.getBaseSamplesPerTransition() > 0;
+    }
+
     /** The spec of the graph with this role, if the manifest declares one. */
     public Optional<GraphSpec> graph(GraphRole role) {
         return manifest.getGraphsList().stream().filter(g -> g.getRole() == role).findFirst();
@@ -38,7 +68,8 @@ public record PolicyBundle(Path directory, BundleManifest manifest) {
 
     /**
      * The head graph's bytes. The learner runs CHUNK heads only: a FLOW or TWO_RATE policy is
-     * too large to run here, and its robots send base-policy chunks with each Transition.
+     * too large to run here; its robots send base-policy chunks with each Transition instead
+     * (base_samples_per_transition > 0, {@link #baseFromTransitions}).
      */
     public byte[] headBytes() throws IOException {
         if (manifest.getMode() != PolicyMode.CHUNK) {

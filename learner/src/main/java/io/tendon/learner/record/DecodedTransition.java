@@ -84,8 +84,17 @@ public final class DecodedTransition {
     final float[] finiteScratch;
     final float[] finiteZeros;
 
-    /** Base-policy samples: not stored in replay, only checked (shape, finite values). */
+    /**
+     * Base-policy samples (Transition.base_samples): all are checked (shape, finite values); the
+     * values of the first {@link #baseChunksStored} are kept in {@link #baseValues}, H x A each,
+     * for a learner whose bundle declares base_samples_per_transition = M (2 x M chunks: M at s,
+     * then M at s').
+     */
     public int baseSamplesCount;
+    /** 2 x M: the base-sample chunks a record carries when it carries any (0: none are kept). */
+    public final int baseChunksStored;
+    /** The kept base-sample values, {@code baseChunksStored x chunkSize}. */
+    public final float[] baseValues;
     int[] baseHorizon = new int[4];
     int[] baseActionDim = new int[4];
     int[] baseValueCount = new int[4];
@@ -93,10 +102,24 @@ public final class DecodedTransition {
     int[] baseFirstNonFinite = new int[4];
 
     public DecodedTransition(LayoutConfig layout) {
-        this(layout.latentDim(), layout.proprioDim(), layout.wrenchDim(), layout.horizon(), layout.actionDim());
+        this(layout, 0);
+    }
+
+    /** @param baseSamplesPerTransition M of the bundle manifest (0: base samples are checked, not kept) */
+    public DecodedTransition(LayoutConfig layout, int baseSamplesPerTransition) {
+        this(layout.latentDim(), layout.proprioDim(), layout.wrenchDim(), layout.horizon(), layout.actionDim(),
+                baseSamplesPerTransition);
     }
 
     public DecodedTransition(int latentDim, int proprioDim, int wrenchDim, int horizon, int actionDim) {
+        this(latentDim, proprioDim, wrenchDim, horizon, actionDim, 0);
+    }
+
+    public DecodedTransition(int latentDim, int proprioDim, int wrenchDim, int horizon, int actionDim,
+            int baseSamplesPerTransition) {
+        if (baseSamplesPerTransition < 0) {
+            throw new IllegalArgumentException("base samples per transition " + baseSamplesPerTransition + " < 0");
+        }
         this.latentDim = latentDim;
         this.proprioDim = proprioDim;
         this.wrenchDim = wrenchDim;
@@ -114,6 +137,13 @@ public final class DecodedTransition {
         interventionMask = new long[maskWords];
         finiteScratch = new float[2 * stateDim + 2 * chunkSize + horizon];
         finiteZeros = new float[finiteScratch.length];
+        baseChunksStored = 2 * baseSamplesPerTransition;
+        baseValues = new float[baseChunksStored * chunkSize];
+    }
+
+    /** True when the record carries the 2 x M base-sample chunks this learner keeps. */
+    public boolean hasBaseSamples() {
+        return baseChunksStored > 0 && baseSamplesCount == baseChunksStored;
     }
 
     /** Steps each chunk contributes to per-episode statistics: the stride, or the horizon. */

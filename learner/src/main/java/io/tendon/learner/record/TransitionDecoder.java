@@ -276,10 +276,14 @@ public final class TransitionDecoder {
     }
 
     private static void checkBaseValue(DecodedTransition t, int i, float v) {
+        int n = t.baseValueCount[i];
         if (!Float.isFinite(v) && t.baseFirstNonFinite[i] < 0) {
-            t.baseFirstNonFinite[i] = t.baseValueCount[i];
+            t.baseFirstNonFinite[i] = n;
         }
-        t.baseValueCount[i]++;
+        if (i < t.baseChunksStored && n < t.chunkSize) {
+            t.baseValues[i * t.chunkSize + n] = v;
+        }
+        t.baseValueCount[i] = n + 1;
     }
 
     /** Reads a packed float run ending at {@code end} into dst[at + count ...] up to dim values; returns the new count. */

@@ -144,6 +144,11 @@ public final class TransitionValidator {
         for (int i = 0; r == null && i < t.baseSamplesCount; i++) {
             r = checkChunk("base_samples", i, t.baseHorizon[i], t.baseActionDim[i], t.baseValueCount[i]);
         }
+        if (r == null && t.baseChunksStored > 0 && t.baseSamplesCount != 0 && t.baseSamplesCount != t.baseChunksStored) {
+            r = new Rejection(DeadLetterReason.DIMENSION, "base_samples holds " + t.baseSamplesCount + " chunks; the"
+                    + " bundle's base_samples_per_transition " + t.baseChunksStored / 2 + " asks for none or "
+                    + t.baseChunksStored + " (M at s, then M at s')");
+        }
         int h = layout.horizon();
         if (r == null && t.rewardsCount != h) {
             r = lengthMismatch("rewards", t.rewardsCount, h);

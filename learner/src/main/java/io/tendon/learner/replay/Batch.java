@@ -39,9 +39,26 @@ public final class Batch {
     public final byte[] source;
     /** Replay slot of each row, for priority updates: size. */
     public final long[] slot;
+    /** M: base-policy chunks per row at s, and as many at s' (0: the learner runs the base itself). */
+    public final int baseSamples;
+    /**
+     * The base policy's chunks sent with each row, raw units: per row M chunks at s then M at s'
+     * ({@code size x 2M x (H * A)}); meaningful where {@link #hasBaseSamples} is 1.
+     */
+    public final float[] baseChunks;
+    /** 1 where the row came with its base-policy chunks, else 0: size. */
+    public final float[] hasBaseSamples;
 
     public Batch(int capacity, int stateDim, int horizon, int actionDim) {
+        this(capacity, stateDim, horizon, actionDim, 0);
+    }
+
+    public Batch(int capacity, int stateDim, int horizon, int actionDim, int baseSamples) {
+        if (baseSamples < 0) {
+            throw new IllegalArgumentException("base samples per row " + baseSamples + " < 0");
+        }
         this.capacity = capacity;
+        this.baseSamples = baseSamples;
         this.stateDim = stateDim;
         this.horizon = horizon;
         this.actionDim = actionDim;
@@ -58,6 +75,8 @@ public final class Batch {
         weight = new float[capacity];
         source = new byte[capacity];
         slot = new long[capacity];
+        baseChunks = new float[capacity * 2 * baseSamples * chunk];
+        hasBaseSamples = new float[capacity];
     }
 
     public int chunkSize() {

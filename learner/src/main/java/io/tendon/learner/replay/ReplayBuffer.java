@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.schemas.layout.LayoutConfig;
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.config.ReplayConfig;
+import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.quality.EpisodeScorer;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.Outcome;
@@ -27,13 +28,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *   Batch batch = replay.newBatch(256);                 // once; reused for every call
  *   SplittableRandom rng = new SplittableRandom(seed);  // one per sampling thread
  *
- *   // BC warm-up / offline critic: DEMO + INTERVENTION rows only, never rate limited
- *   if (replay.sampleDemonstrations(batch, rng)) { ... }
+ *   // BC warm-up: DEMO + INTERVENTION rows only, through the rate limiter without waiting
+ *   if (replay.sampleDemonstrations(batch, rng, true)) { ... }
  *
- *   // online: mixed batch, waits for the rate limiter up to tendon.replay.rate-limit.sample-timeout-ms
+ *   // critic, head and residual steps: mixed batch, waits for the rate limiter up to
+ *   // tendon.replay.rate-limit.sample-timeout-ms
  *   if (replay.sample(batch, rng)) {
  *       ... train on batch.state, batch.action, batch.rewards, ..., weighting each row's loss by batch.weight ...
- *       replay.updatePriorities(batch, tdErrors);       // only with tendon.replay.priority.enabled
+ *       replay.updatePriorities(batch, tdErrors);       // after a critic step; no effect unless prioritised
+ *   } else {
+ *       String why = replay.whyNoSample(true, 256);     // "label: detail" for the trainer's status
  *   }
  * }</pre>
  * A sample call fills rows {@code [0, batch.size)} of {@link Batch} (size = capacity on
@@ -77,6 +81,7 @@ public final class ReplayBuffer implements TransitionSink {
     private static final long SEQ_MASK = (1L << 56) - 1;
 
     private final LayoutConfig layout;
+    private final int baseSamples;
     final ReplayTable[] tables = new ReplayTable[TABLES];
     final Episodes episodes;
     private final EpisodeScorer scorer;
@@ -101,13 +106,24 @@ public final class ReplayBuffer implements TransitionSink {
     double maxPriorityMass = 1.0;
     long mixedSamples;
     long insertsTotal;
+    /** Rows sampled for training: mixed batches and rate-limited demonstration batches. */
+    long trainingSamples;
 
     // For one sample call at a time (the lock serialises calls).
     private final MixPlan mixPlan;
     private final int[] sampleableRows = new int[TABLES];
 
     public ReplayBuffer(LearnerConfig config, MeterRegistry registry) {
+        this(config, registry, PolicyBundle.declaredBaseSamples(config.policy().bundleDir()));
+    }
+
+    /**
+     * @param baseSamples M, the bundle's base_samples_per_transition: rows that come with their
+     *     2 x M base-policy chunks keep them (0: none are kept)
+     */
+    public ReplayBuffer(LearnerConfig config, MeterRegistry registry, int baseSamples) {
         this.layout = config.layout();
+        this.baseSamples = baseSamples;
         ReplayConfig r = config.replay();
         ReplayConfig.Capacity c = r.capacity();
         int stateDim = layout.latentDim() + layout.proprioDim() + layout.wrenchDim();
@@ -115,7 +131,7 @@ public final class ReplayBuffer implements TransitionSink {
         this.prioritized = r.priority().enabled();
         for (int t = 0; t < TABLES; t++) {
             tables[t] = new ReplayTable(SOURCES[t], t, capacities[t], stateDim, layout.horizon(), layout.actionDim(),
-                    prioritized);
+                    prioritized, baseSamples);
         }
         double[] mix = {r.mix().demo(), r.mix().intervention(), r.mix().rollout()};
         if (mix[0] + mix[1] + mix[2] <= 0) {
@@ -135,10 +151,15 @@ public final class ReplayBuffer implements TransitionSink {
         this.metrics = new ReplayMetrics(registry, this);
     }
 
-    /** A batch of {@code rows} rows shaped for this buffer's layout. */
+    /** A batch of {@code rows} rows shaped for this buffer's layout (and its base samples). */
     public Batch newBatch(int rows) {
         return new Batch(rows, layout.latentDim() + layout.proprioDim() + layout.wrenchDim(), layout.horizon(),
-                layout.actionDim());
+                layout.actionDim(), baseSamples);
+    }
+
+    /** M: base-policy chunks kept per row at s and at s' (the bundle's base_samples_per_transition). */
+    public int baseSamples() {
+        return baseSamples;
     }
 
     // ---------------------------------------------------------------- inserting (ingest side)
@@ -383,6 +404,7 @@ public final class ReplayBuffer implements TransitionSink {
             fill(into, rng);
             limiter.sampled(n);
             mixedSamples += n;
+            trainingSamples += n;
             metrics.sampled(n, true);
             if (insertersWaiting > 0) {
                 insertable.signalAll();
@@ -426,6 +448,7 @@ public final class ReplayBuffer implements TransitionSink {
             fill(into, rng);
             if (limited) {
                 limiter.sampled(n);
+                trainingSamples += n;
             }
             metrics.sampled(n, false);
             return true;
@@ -603,7 +626,7 @@ public final class ReplayBuffer implements TransitionSink {
 
     private void checkShape(Batch b) {
         if (b.stateDim != layout.latentDim() + layout.proprioDim() + layout.wrenchDim()
-                || b.horizon != layout.horizon() || b.actionDim != layout.actionDim()) {
+                || b.horizon != layout.horizon() || b.actionDim != layout.actionDim() || b.baseSamples != baseSamples) {
             throw new IllegalArgumentException("batch shape does not match the layout; use newBatch(rows)");
         }
     }
@@ -686,6 +709,26 @@ public final class ReplayBuffer implements TransitionSink {
         }
     }
 
+    /** Rows inserted since start (live and bulk, restored with a checkpoint). */
+    public long insertsTotal() {
+        lock.lock();
+        try {
+            return insertsTotal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Rows sampled for training since start: mixed batches and rate-limited demonstration batches. */
+    public long trainingSamples() {
+        lock.lock();
+        try {
+            return trainingSamples;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     double limiterDiff() {
         lock.lock();
         try {
@@ -734,6 +777,7 @@ public final class ReplayBuffer implements TransitionSink {
             maxPriorityMass = 1.0;
             mixedSamples = 0;
             insertsTotal = 0;
+            trainingSamples = 0;
         } finally {
             lock.unlock();
             writer.unlock();

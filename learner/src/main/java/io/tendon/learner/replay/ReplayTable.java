@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * (FIFO). No object per row. Not thread-safe: the replay buffer guards it.
  *
  * <p>Rows are stored row-major, each row's floats contiguous ({@code s | s' | a | a_policy |
- * r}) and its bookkeeping in one small block of longs ({@code seq, step, episode/flags, valid
+ * r | base}, the 2 x M base-policy chunks only when the bundle declares M base samples) and
+ * its bookkeeping in one small block of longs ({@code seq, step, episode/flags, valid
  * mask words, intervention mask words}): a sampled row then costs two memory regions instead
  * of a dozen scattered arrays, which is what dominates sampling time.
  */
@@ -19,6 +20,8 @@ final class ReplayTable {
 
     static final byte TERMINATED = 1;
     static final byte TRUNCATED = 2;
+    /** The row carries its 2 x M base-policy chunks. */
+    static final byte BASE_SAMPLES = 4;
 
     private static final int SEQ = 0;
     private static final int STEP = 1;
@@ -39,6 +42,9 @@ final class ReplayTable {
     private final int actionAt;
     private final int policyAt;
     private final int rewardsAt;
+    /** Where the 2 x M base-policy chunks start (M = 0: none are stored). */
+    private final int baseAt;
+    private final int baseFloats;
     private final int rowFloats;
     private final int metaLongs;
 
@@ -55,6 +61,12 @@ final class ReplayTable {
     int ineligible;
 
     ReplayTable(Source source, int index, int capacity, int stateDim, int horizon, int actionDim, boolean prioritized) {
+        this(source, index, capacity, stateDim, horizon, actionDim, prioritized, 0);
+    }
+
+    /** @param baseSamples M of the bundle: rows keep M base chunks at s and M at s' (0: none) */
+    ReplayTable(Source source, int index, int capacity, int stateDim, int horizon, int actionDim, boolean prioritized,
+            int baseSamples) {
         this.source = source;
         this.index = index;
         this.capacity = capacity;
@@ -66,7 +78,9 @@ final class ReplayTable {
         this.actionAt = 2 * stateDim;
         this.policyAt = actionAt + chunk;
         this.rewardsAt = policyAt + chunk;
-        this.rowFloats = rewardsAt + horizon;
+        this.baseAt = rewardsAt + horizon;
+        this.baseFloats = 2 * baseSamples * chunk;
+        this.rowFloats = baseAt + baseFloats;
         this.metaLongs = MASKS + 2 * maskWords;
         if ((long) capacity * rowFloats > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tendon.replay.capacity." + source.name().toLowerCase() + " (" + capacity
@@ -118,8 +132,12 @@ final class ReplayTable {
         // A demonstration has no policy chunk: the policy's action is the executed one.
         System.arraycopy(t.hasPolicyChunk ? t.policyAction : t.action, 0, rows, r + policyAt, chunk);
         System.arraycopy(t.rewards, 0, rows, r + rewardsAt, horizon);
+        boolean base = baseFloats > 0 && t.hasBaseSamples();
+        if (base) {
+            System.arraycopy(t.baseValues, 0, rows, r + baseAt, baseFloats);
+        }
         int m = slot * metaLongs;
-        byte flags = (byte) ((t.terminated ? TERMINATED : 0) | (t.truncated ? TRUNCATED : 0));
+        byte flags = (byte) ((t.terminated ? TERMINATED : 0) | (t.truncated ? TRUNCATED : 0) | (base ? BASE_SAMPLES : 0));
         meta[m + SEQ] = inserted;
         meta[m + STEP] = t.step;
         meta[m + EPISODE_FLAGS] = (long) episodeIndex << 32 | (flags & 0xff);
@@ -148,6 +166,16 @@ final class ReplayTable {
         b.terminated[row] = (f & TERMINATED) != 0 ? 1f : 0f;
         b.truncated[row] = (f & TRUNCATED) != 0 ? 1f : 0f;
         b.source[row] = (byte) source.getNumber();
+        boolean base = (f & BASE_SAMPLES) != 0;
+        b.hasBaseSamples[row] = base ? 1f : 0f;
+        if (base) {
+            System.arraycopy(rows, r + baseAt, b.baseChunks, row * baseFloats, baseFloats);
+        } else {
+            // No base chunks came with this row: the executed chunk stands in, so nothing stale is read.
+            for (int at = row * baseFloats; at < (row + 1) * baseFloats; at += chunk) {
+                System.arraycopy(rows, r + actionAt, b.baseChunks, at, chunk);
+            }
+        }
     }
 
     private static void unpack(long[] words, int at, float[] out, int to, int n) {

@@ -78,6 +78,27 @@ public class ReplayTrainingData implements TrainingData {
         return replay.size(source);
     }
 
+    /** New priorities from a critic step's TD errors (no effect unless tendon.replay.priority.enabled). */
+    @Override
+    public void updatePriorities(Batch batch, float[] tdErrors) {
+        replay.updatePriorities(batch, tdErrors);
+    }
+
+    @Override
+    public long rowsInserted() {
+        return replay.insertsTotal();
+    }
+
+    @Override
+    public long rowsSampled() {
+        return replay.trainingSamples();
+    }
+
+    @Override
+    public long sampleable(Source source) {
+        return replay.sampleable(source);
+    }
+
     @Override
     public Map<String, Long> consumerOffsets() {
         return ingest.committedOffsets();

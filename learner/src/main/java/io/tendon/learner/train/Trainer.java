@@ -59,6 +59,10 @@ public final class Trainer implements Runnable {
     private final Optional<CheckpointStore> checkpoints;
     private final Batch batch;
     private final RateWindow rate = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    // The achieved update-to-data ratio: rows inserted, rows sampled and critic updates over the same window.
+    private final RateWindow inserted = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    private final RateWindow sampled = new RateWindow(TimeUnit.SECONDS.toNanos(10));
+    private final RateWindow criticUpdates = new RateWindow(TimeUnit.SECONDS.toNanos(10));
     private final PublishCadence publishCadence;
     private final AtomicLong exportsRefused = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
@@ -126,12 +130,13 @@ public final class Trainer implements Runnable {
                 lastProblem = "step failed in " + run.stage() + ": " + e;
                 LOG.errorf(e, "training step failed in stage %s; retrying in %d ms", run.stage(), backoffMs);
                 worked = false;
+                waiting = true;
+                blocked("step failed: " + e);
                 backoffMs = Math.min(60_000, backoffMs * 2);
             }
-            waiting = !worked;
             long now = System.nanoTime();
             if (now - lastRateNanos > 500_000_000L) {
-                rate.record(now, run.totalSteps());
+                recordRates(now);
                 lastRateNanos = now;
             }
             if (!worked && running) {
@@ -140,8 +145,28 @@ public final class Trainer implements Runnable {
         }
     }
 
-    /** One unit of work of the current stage; false when there was nothing to do. */
+    /** Samples the running counts behind the rates in the status (the loop does it every 500 ms). */
+    void recordRates(long nowNanos) {
+        Map<String, Long> steps = run.steps();
+        rate.record(nowNanos, steps.values().stream().mapToLong(Long::longValue).sum());
+        criticUpdates.record(nowNanos, steps.getOrDefault(TrainingRun.NET_CRITIC, 0L));
+        if (data != null) {
+            inserted.record(nowNanos, data.rowsInserted());
+            sampled.record(nowNanos, data.rowsSampled());
+        }
+    }
+
+    /**
+     * One unit of work of the current stage; false when there was nothing to do (the status then
+     * says why until a step works again).
+     */
     public boolean step() {
+        boolean worked = stepOnce();
+        waiting = !worked;
+        return worked;
+    }
+
+    private boolean stepOnce() {
         Stage stage = run.stage();
         if (stage != Stage.DONE && !run.unitsFrozen() && !freezeUnits(stage)) {
             return false;
@@ -171,6 +196,7 @@ public final class Trainer implements Runnable {
                     return false;
                 }
                 run.offlineCriticStep(batch);
+                reportPriorities();
             }
             case ONLINE_RESIDUAL, ONLINE_HEAD -> {
                 List<Stage> online = run.onlineStages();
@@ -187,6 +213,7 @@ public final class Trainer implements Runnable {
                         return false;
                     }
                     run.onlineCriticStep(batch);
+                    reportPriorities();
                 }
                 if (online.contains(Stage.ONLINE_HEAD)) {
                     if (!sample(mixed, true)) {
@@ -211,6 +238,13 @@ public final class Trainer implements Runnable {
         blockedReason = "";
         maybeCheckpoint();
         return true;
+    }
+
+    /** With prioritised replay, the critic step's TD errors become the sampled rows' new priorities. */
+    private void reportPriorities() {
+        if (run.prioritised()) {
+            data.updatePriorities(batch, run.tdErrors());
+        }
     }
 
     /** Draws a batch; when none can be had, records why (status and a per-reason count). */
@@ -247,13 +281,23 @@ public final class Trainer implements Runnable {
             blocked("no replay");
             return false;
         }
-        long demos = data.size(Source.DEMO);
-        boolean fromDemos = demos >= settings.bcMinTransitions();
+        // Statistics come from rows that can be trained on: rows of quality weight 0 do not count.
+        long min = settings.bcMinTransitions();
+        long demos = data.sampleable(Source.DEMO);
+        boolean fromDemos = demos >= min;
         if (!fromDemos) {
-            long all = data.size(Source.DEMO) + data.size(Source.INTERVENTION) + data.size(Source.ROLLOUT);
-            if (stage == Stage.BC_WARMUP || all < settings.bcMinTransitions()) {
-                blocked("waiting for data: " + (stage == Stage.BC_WARMUP ? demos + " DEMO" : all)
-                        + " transitions held, tendon.bc.min-transitions is " + settings.bcMinTransitions());
+            long all = demos + data.sampleable(Source.INTERVENTION) + data.sampleable(Source.ROLLOUT);
+            boolean bc = stage == Stage.BC_WARMUP;
+            if (bc || all < min) {
+                long held = bc ? data.size(Source.DEMO)
+                        : data.size(Source.DEMO) + data.size(Source.INTERVENTION) + data.size(Source.ROLLOUT);
+                long usable = bc ? demos : all;
+                String what = bc ? " DEMO" : "";
+                blocked(held >= min
+                        ? "quality: " + usable + " of " + held + what + " transitions held can be trained on (the rest"
+                                + " belong to episodes of quality weight 0, tendon.quality.*), tendon.bc.min-transitions is "
+                                + min
+                        : "waiting for data: " + held + what + " transitions held, tendon.bc.min-transitions is " + min);
                 return false;
             }
         }
@@ -405,9 +449,11 @@ public final class Trainer implements Runnable {
     public TrainingStatus status() {
         Map<String, Long> blocked = new java.util.TreeMap<>();
         blockedCounts.forEach((k, v) -> blocked.put(k, v.get()));
+        double inserts = inserted.perSecond();
         return new TrainingStatus(run.stage(), run.stageSteps(), run.steps(), run.losses(), rate.perSecond(),
                 run.publishedVersion(), exportsRefused.get(), publishFailures.get(), waiting, lastProblem,
-                waiting ? blockedReason : "", blocked);
+                waiting ? blockedReason : "", blocked, inserts,
+                inserts > 0 ? sampled.perSecond() / inserts : 0, inserts > 0 ? criticUpdates.perSecond() / inserts : 0);
     }
 
     public TrainingRun trainingRun() {

@@ -2,9 +2,11 @@ package io.tendon.learner.train;
 
 import io.tendon.learner.config.LearnerConfig;
 import io.tendon.learner.config.Stage;
+import io.tendon.learner.policy.PolicyBundle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -64,6 +66,25 @@ public final class TrainingConfigCheck {
         }
         if (cql.alpha() > 0 && cql.policySamples() + cql.uniformSamples() == 0) {
             problems.add("tendon.cql.alpha > 0 needs tendon.cql.policy-samples or tendon.cql.uniform-samples > 0");
+        }
+        return problems;
+    }
+
+    /** Rules between the training keys and the policy bundle (when there is one). */
+    public static List<String> problems(LearnerConfig config, Optional<PolicyBundle> bundle) {
+        List<String> problems = new ArrayList<>();
+        if (bundle.isEmpty() || bundle.get().hasRunnableHead() || bundle.get().baseFromTransitions()) {
+            return problems;
+        }
+        List<Stage> stages = config.train().stages();
+        int online = stages.indexOf(Stage.ONLINE_RESIDUAL);
+        int bc = stages.indexOf(Stage.BC_WARMUP);
+        boolean bcMakesBase = bc >= 0 && bc < online && config.train().bcSteps() > 0 && config.bc().replaceBase();
+        if (online >= 0 && !bcMakesBase) {
+            problems.add("ONLINE_RESIDUAL needs a base the learner can use, and the bundle's " + bundle.get().manifest()
+                    .getMode() + " policy has no head it can run: declare base_samples_per_transition > 0 in the"
+                    + " bundle manifest (the robots then send the base's chunks with each transition), or run"
+                    + " BC_WARMUP before ONLINE_RESIDUAL (tendon.train.bc-steps > 0, tendon.bc.replace-base=true)");
         }
         return problems;
     }

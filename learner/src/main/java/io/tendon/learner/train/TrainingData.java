@@ -22,6 +22,11 @@ public interface TrainingData {
     /** Transitions held from {@code source}, for provenance. */
     long size(Source source);
 
+    /** Transitions of {@code source} that can be sampled (quality weight above 0); all of them by default. */
+    default long sampleable(Source source) {
+        return size(source);
+    }
+
     /**
      * Why a sample call just returned false ({@code mixed}: the mixed replay, else the
      * demonstrations), as "label: detail" for the trainer's status.
@@ -44,6 +49,23 @@ public interface TrainingData {
             Units.accumulate(b, state, action);
         }
         return Units.from(state, action, manifest, layout, horizon);
+    }
+
+    /**
+     * Prioritised replay: the rows of {@code batch} (as sampled) get the priorities of these TD
+     * errors ({@code tdErrors[i]} for row i). Ignored by data without priorities.
+     */
+    default void updatePriorities(Batch batch, float[] tdErrors) {
+    }
+
+    /** Rows inserted into the replay since start, for the achieved samples per insert (0 if unknown). */
+    default long rowsInserted() {
+        return 0;
+    }
+
+    /** Rows sampled for training since start (0 if unknown). */
+    default long rowsSampled() {
+        return 0;
     }
 
     /** Next offset to consume per "topic-partition", checkpointed with the networks (empty if unknown). */

@@ -87,7 +87,13 @@ public final class TrainingRun implements AutoCloseable {
     private final boolean headAdvantageWeighted;
     /** The manifest's per-row action bounds (raw units), if it declares them. */
     private final Optional<float[][]> rawBounds;
+    /** Prioritised replay: critic steps report each row's TD error (tendon.replay.priority.enabled). */
+    private final boolean prioritised;
+    /** The last critic step's TD error per row, when prioritised. */
+    private final float[] tdErrors;
     private final int policyThreads;
+    /** M, base chunks per transition at s and at s' sent by the robots (0: the learner runs the base). */
+    private final int baseSamples;
     private final int maxPolicyRows;
     private final SplittableRandom random;
     private final long seed;
@@ -145,17 +151,25 @@ public final class TrainingRun implements AutoCloseable {
         bc = new BcWarmup(s, horizon, actionDim, b.hidden(), b.layerNorm(), device, ScalarType.Float, seed + 4,
                 b.learningRate(), b.gradClip());
         headAdvantageWeighted = b.advantageWeighted();
+        prioritised = config.replay().priority().enabled();
+        tdErrors = new float[batchSize];
         policyThreads = config.policy().threads();
         // The base runs on a batch times the most samples asked for at once, or on the export probe.
         maxPolicyRows = Math.max(batchSize * Math.max(1, Math.max(a.valueSamples(), q.policySamples())),
                 config.export().probeRows());
+        // The base: the chunks the robots send with each transition when the manifest declares
+        // them (any mode: FLOW, TWO_RATE, CHUNK), else the bundle's CHUNK head run here.
+        baseSamples = bundle.map(PolicyBundle::baseSamples).orElse(0);
         BasePolicy base = null;
-        if (bundle.isPresent() && bundle.get().hasRunnableHead()) {
+        if (baseSamples == 0 && bundle.isPresent() && bundle.get().hasRunnableHead()) {
             base = new OnnxHeadPolicy(new OrtGraph(bundle.get().headBytes(), "bundle head", policyThreads, maxPolicyRows),
                     layout, chunkSize);
         }
         policy = new CurrentPolicy(base, residual, config.policy().sampleNoiseStd(), s, chunkSize, maxPolicyRows);
-        tensors = new BatchTensors(batchSize, s, horizon, actionDim, device, ScalarType.Float);
+        if (baseSamples > 0) {
+            policy.useBaseSamples(baseSamples);
+        }
+        tensors = new BatchTensors(batchSize, s, horizon, actionDim, baseSamples, device, ScalarType.Float);
         units = Units.identity(s, horizon, actionDim);
         policy.setUnits(units);
         residual.setClamp(policy::clamp);
@@ -167,7 +181,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** A batch shaped for this run (callers keep and reuse it). */
     public Batch newBatch() {
-        return new Batch(batchSize, layout.stateDim(), horizon, actionDim);
+        return new Batch(batchSize, layout.stateDim(), horizon, actionDim, baseSamples);
     }
 
     public StateLayout layout() {
@@ -346,7 +360,7 @@ public final class TrainingRun implements AutoCloseable {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
             load(batch);
-            IqlCritic.Stats stats = iql.update(tensors, policy);
+            IqlCritic.Stats stats = iql.update(tensors, policy, prioritised ? tdErrors : null);
             count(NET_CRITIC);
             count(NET_VALUE);
             losses.put("critic", stats.criticLoss());
@@ -362,8 +376,9 @@ public final class TrainingRun implements AutoCloseable {
     public void onlineCriticStep(Batch batch) {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
+            withoutRowsLackingBase(batch);
             load(batch);
-            AloeCritic.CriticStats stats = aloe.update(tensors, policy, random);
+            AloeCritic.CriticStats stats = aloe.update(tensors, policy, random, prioritised ? tdErrors : null);
             count(NET_CRITIC);
             losses.put("critic", stats.loss());
             losses.put("critic_target", stats.meanTarget());
@@ -376,8 +391,9 @@ public final class TrainingRun implements AutoCloseable {
     public void residualStep(Batch batch) {
         lock.lock();
         try (PointerScope scope = new PointerScope()) {
+            withoutRowsLackingBase(batch);
             load(batch);
-            Tensor aBase = policy.base(batch.state, batch.size, tensors);
+            Tensor aBase = policy.base(tensors, CurrentPolicy.At.STATE);
             critic.setFrozen(true);
             BoraResidual.Stats stats;
             try {
@@ -397,6 +413,39 @@ public final class TrainingRun implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Whether critic steps report TD errors for prioritised replay. */
+    public boolean prioritised() {
+        return prioritised;
+    }
+
+    /**
+     * The last critic step's TD error per row ({@code mean_k |Q_k(s, a) - y|} of the chunk value,
+     * before the step), rows {@code [0, batch.size)}; zeros unless {@link #prioritised()}.
+     */
+    public float[] tdErrors() {
+        lock.lock();
+        try {
+            return tdErrors.clone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * With the robots' base chunks, a row that came without them has no a' and no a_base: its
+     * weight becomes 0 for this step (online critic, residual).
+     */
+    private void withoutRowsLackingBase(Batch batch) {
+        if (policy.baseSamples() == 0) {
+            return;
+        }
+        for (int r = 0; r < batch.size; r++) {
+            if (batch.hasBaseSamples[r] == 0f) {
+                batch.weight[r] = 0f;
+            }
         }
     }
 
@@ -429,6 +478,24 @@ public final class TrainingRun implements AutoCloseable {
             float[] min = Tensors.toArray(perMember.amin(new long[] {0}, false));
             float[] v = Tensors.toArray(iql.v(s));
             return new Evaluation(critic.members(), byMember, min, v);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The head's chunks for raw state rows, in raw units: the states normalised, the head, the
+     * clamp to the bounds, the chunks denormalised. What the exported head gives the edge.
+     */
+    public float[] headActions(float[] states, int rows) {
+        lock.lock();
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            float[] sn = new float[rows * layout.stateDim()];
+            units.normaliseStates(states, rows, sn);
+            Tensor s = Tensors.of(sn, new long[] {rows, layout.stateDim()}, device, ScalarType.Float);
+            float[] chunks = Tensors.toArray(policy.clamp(bc.act(s)));
+            units.denormaliseChunks(chunks, rows, chunks);
+            return chunks;
         } finally {
             lock.unlock();
         }
@@ -493,7 +560,20 @@ public final class TrainingRun implements AutoCloseable {
             units.normaliseStates(rawStates, probeRows, states);
             // The residual is probed where it acts: at the base policy's chunks for these states.
             float[] chunks = gaussian(probeRows * chunkSize);
-            if (policy.hasBase()) {
+            if (policy.baseSamples() > 0) {
+                // The base runs on the robots: its chunks are known for the last batch's states only.
+                if (lastBatch != null) {
+                    int c = chunkSize;
+                    float[] sent = new float[c];
+                    for (int r = 0; r < Math.min(probeRows, lastBatch.size); r++) {
+                        if (lastBatch.hasBaseSamples[r] != 0f) {
+                            System.arraycopy(lastBatch.baseChunks, r * 2 * baseSamples * c, sent, 0, c);
+                            units.normaliseChunks(sent, 1, sent);
+                            System.arraycopy(sent, 0, chunks, r * c, c);
+                        }
+                    }
+                }
+            } else if (policy.hasBase()) {
                 try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                     Tensor base = policy.base(rawStates, probeRows, tensors);
                     chunks = Tensors.toArray(base);

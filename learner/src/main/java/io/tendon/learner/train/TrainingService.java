@@ -90,6 +90,10 @@ public class TrainingService {
             }
             bundle = Optional.of(b);
         }
+        var bundleProblems = TrainingConfigCheck.problems(config, bundle);
+        if (!bundleProblems.isEmpty()) {
+            throw new IllegalArgumentException("invalid training configuration:\n  " + String.join("\n  ", bundleProblems));
+        }
         TrainingRun newRun = new TrainingRun(config, device, bundle);
         var publish = config.publish();
         VersionStore versions = new VersionStore(Path.of(publish.versionFile()));
@@ -190,6 +194,14 @@ public class TrainingService {
         Gauge.builder("tendon.learner.train.steps.rate", this, s -> s.trainer == null ? 0 : s.trainer.status().stepsPerSecond())
                 .description("Gradient steps per second over the last 10 s")
                 .register(registry);
+        Gauge.builder("tendon.learner.train.samples.per.insert", this,
+                s -> s.trainer == null ? 0 : s.trainer.status().samplesPerInsert())
+                .description("Rows sampled for training per row inserted into replay, last 10 s (achieved)")
+                .register(registry);
+        Gauge.builder("tendon.learner.train.updates.per.insert", this,
+                s -> s.trainer == null ? 0 : s.trainer.status().updatesPerInsert())
+                .description("Critic updates per row inserted into replay, last 10 s (achieved update-to-data ratio)")
+                .register(registry);
         Gauge.builder("tendon.learner.policy.version", this, s -> s.run == null ? 0 : s.run.publishedVersion())
                 .description("Last policy version published")
                 .register(registry);
@@ -201,7 +213,7 @@ public class TrainingService {
 
     /** The labels of Trainer's blocked reasons (the text before the colon), as metric tags. */
     static final String[] BLOCKED_REASONS = {"waiting for data", "no demonstrations", "empty", "quality",
-        "minimum size", "rate limiter", "timed out", "no replay", "closed"};
+        "minimum size", "rate limiter", "timed out", "no replay", "closed", "step failed"};
 
     private double waitingFor(String reason) {
         Trainer t = trainer;

@@ -49,6 +49,8 @@ class TrainingGrpcTest {
         assertEquals(500L, s.getStepsOrThrow("critic"));
         assertTrue(s.getLossesOrThrow("critic") < 0.05, "critic loss " + s.getLossesOrThrow("critic"));
         assertEquals(1L, s.getLastPublishedVersion(), "the BC head went out as version 1");
+        assertEquals("", s.getBlockedReason(), "done, not blocked");
+        assertEquals(0.0, s.getSamplesPerInsert(), "nothing was inserted into the bandit");
         assertTrue(Files.readString(TrainingProfile.ROOT.resolve("trusted/policy-signing.pub.pem")).contains("PUBLIC KEY"));
 
         EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setBatch(3);

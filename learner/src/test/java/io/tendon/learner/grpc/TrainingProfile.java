@@ -17,6 +17,8 @@ public class TrainingProfile implements QuarkusTestProfile {
                 Map.entry("tendon.train.enabled", "true"),
                 Map.entry("tendon.train.stages", "BC_WARMUP,OFFLINE_CRITIC"),
                 Map.entry("tendon.train.bc-steps", "20"),
+                // The bandit holds 3 demonstrations: BC may start on them.
+                Map.entry("tendon.bc.min-transitions", "3"),
                 Map.entry("tendon.train.offline-critic-steps", "500"),
                 Map.entry("tendon.train.batch-size", "24"),
                 Map.entry("tendon.critic.hidden", "32,32"),

@@ -55,7 +55,7 @@ class TrainerTest {
     @TempDir
     Path dir;
 
-    private Map<String, String> small() {
+    static Map<String, String> small() {
         Map<String, String> m = new HashMap<>();
         m.put("tendon.train.batch-size", "16");
         m.put("tendon.train.bc-steps", "20");
@@ -74,7 +74,7 @@ class TrainerTest {
         return m;
     }
 
-    private static Trainer.Settings settings(LearnerConfig c, Optional<Path> exportDir) {
+    static Trainer.Settings settings(LearnerConfig c, Optional<Path> exportDir) {
         return new Trainer.Settings(c.learnerId(), c.publish().policyId(), c.train().bcSteps(), c.train().offlineCriticSteps(),
                 c.train().onlineSteps(), c.train().onlineCriticUpdates(), 1, c.bc().replaceBase(), c.export().probeRows(),
                 c.publish().everySteps(), c.publish().everySeconds(), c.checkpoint().everySteps(),
