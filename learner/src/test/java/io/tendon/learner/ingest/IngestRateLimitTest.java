@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rate limiter on the real ingest path: samples-per-insert 1, min size 10, error buffer 20
- * (minDiff 0, maxDiff 30). By default it bounds the trainer only: every live record goes in at
+ * (minDiff -10, maxDiff 30). By default it bounds the trainer only: every live record goes in at
  * once, and the trainer may sample at most samples-per-insert rows per inserted row (plus one
  * error buffer of credit). With throttle-ingest (Reverb's exact semantics) and no trainer, live
  * ingest stops after 30 rows and pauses its partitions, staying in its group; each batch of 10
@@ -57,14 +57,15 @@ class IngestRateLimitTest {
             assertEquals(0, learner.registry.get("tendon.learner.ingest.paused.partitions").gauge().value());
             assertEquals(0, learner.registry.get("tendon.learner.replay.rate.limiter.wait").tag("side", "insert").timer()
                     .count(), "ingest never waited");
-            // The unused credit is capped at maxDiff = 30 and sampling stops at minDiff = -10: four
-            // batches of 10 (2 x error buffer), then the trainer waits for data.
+            // Every inserted row beyond the minimum size buys one sampled row (samples-per-insert 1),
+            // credit not spent yet is kept, and sampling stops at minDiff = -10: 100 rows give
+            // 100 - 10 + 20 = 110 sampled rows, eleven batches of 10, then the trainer waits for data.
             Batch batch = learner.replay.newBatch(10);
             SplittableRandom rng = new SplittableRandom(1);
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 11; i++) {
                 assertTrue(learner.replay.trySample(batch, rng), "batch " + i);
             }
-            assertEquals(false, learner.replay.trySample(batch, rng), "a fifth batch would exceed samples-per-insert");
+            assertEquals(false, learner.replay.trySample(batch, rng), "a twelfth batch would exceed samples-per-insert");
             assertTrue(learner.replay.whyNoSample(true, 10).startsWith("rate limiter"),
                     learner.replay.whyNoSample(true, 10));
             // Each new row buys one sampled row again.

@@ -23,7 +23,7 @@ class RateLimiterTest {
 
     private final LearnerConfig config = LearnerTestConfig.of("tendon.replay.rate-limit.enabled", "true",
             "tendon.replay.rate-limit.samples-per-insert", "1", "tendon.replay.rate-limit.min-size-to-sample", "10",
-            "tendon.replay.rate-limit.error-buffer", "6");
+            "tendon.replay.rate-limit.error-buffer", "6", "tendon.replay.rate-limit.throttle-ingest", "true");
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ReplayBuffer replay = new ReplayBuffer(config, registry);
     private final Batch batch = replay.newBatch(4);
