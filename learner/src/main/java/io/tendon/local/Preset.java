@@ -37,12 +37,12 @@ public record Preset(String name, long wallSeconds, boolean realTime, double sim
 
     /** A few minutes: the mechanics end to end (every stage, an update applied, a report). */
     public static Preset quick() {
-        return new Preset("quick", 300, false, 0, 30, 0.003, -0.002, 1.0, 0.0, 12, 60, 10, 20, 600, 30);
+        return new Preset("quick", 300, false, 30, 30, 0.003, -0.002, 1.0, 0.0, 12, 60, 10, 20, 600, 30);
     }
 
     /** The full result: the learning arm against the base arm on 100 held-out episodes each. */
     public static Preset standard() {
-        return new Preset("default", 1680, false, 0, 100, 0.003, -0.002, 1.0, 0.0, 12, 150, 20, 100, 3000, 45);
+        return new Preset("default", 1680, false, 30, 100, 0.003, -0.002, 1.0, 0.0, 12, 150, 20, 100, 3000, 45);
     }
 
     /** On the wall clock at 1 kHz: the loop holds in real time (deadline misses reported). */

@@ -164,12 +164,15 @@ public final class ControlLoop {
      * target created before {@code at} was received, were made for the world before the
      * discontinuity (a policy's plan for the last episode's hole, say) and are dropped: the
      * arm holds where it is until targets made after the restart arrive, as it does at start-up.
+     * A person's takeover ends with the episode it was made in: the new episode starts with the
+     * policy in control, and a person takes over again by sending new targets.
      * Control thread only.
      */
     public void restart(RobotSample at) {
         state.copyFrom(at);
         haveState = true;
         restartNanos = at.receivedNanos;
+        engaged = false;
         havePolicyTargets = false;
         haveHumanTargets = false;
         policyTargets.copyFrom(none);

@@ -164,6 +164,54 @@ class ControlLoopTest {
         assertEquals(0.09, command.pose.position[2], 1e-4);
     }
 
+    @Test
+    void aTakeoverEndsWithTheEpisode() {
+        // A person took over in the last episode; after the reset the policy's new plan is
+        // followed at once (before, the loop stayed on the person's side with no targets and held
+        // until the person acted again, so the policy never ran after a first takeover).
+        ControlSettings settings = ControlSettings.defaults();
+        Targets plan = new Targets();
+        TargetSource executor = (now, into) -> {
+            into.copyFrom(plan);
+            return true;
+        };
+        TargetBuffer person = new TargetBuffer();
+        ControlLoop loop = new ControlLoop(settings, executor, person, new ControlCounters());
+        RobotSample robot = new RobotSample();
+        Command command = new Command();
+        long[] now = {1_000_000_000L};
+        robot.pose.set(0.5, 0.02, 0.1, 1, 0, 0, 0);
+        robot.wrench[2] = -settings.toolMass * WrenchProcessor.GRAVITY;
+        Runnable tick = () -> {
+            now[0] += settings.periodNanos;
+            robot.receivedNanos = now[0];
+            robot.sequence++;
+            loop.tick(now[0], robot, command);
+            robot.pose.copyFrom(command.pose);
+        };
+        setTargets(plan, 0.5, 0.1, now[0]);
+        tick.run();
+        Targets t = person.beginWrite();
+        setTargets(t, 0.5, 0.08, now[0]);
+        t.human = true;
+        person.publish();
+        tick.run();
+        assertTrue(loop.engaged());
+        assertTrue(command.human);
+
+        robot.receivedNanos = now[0] + settings.periodNanos;
+        loop.restart(robot);
+        assertFalse(loop.engaged(), "the reset ends the takeover");
+        setTargets(plan, 0.5, 0.09, now[0] + 2 * settings.periodNanos);
+        for (int i = 0; i < 800; i++) {
+            tick.run();
+        }
+        assertFalse(command.human);
+        assertFalse(command.holding);
+        assertEquals(0.09, loop.activeTargets().pose[2], 1e-12, "the policy's targets are in use");
+        assertEquals(0.09, command.pose.position[2], 1e-4);
+    }
+
     private static void setTargets(Targets t, double x, double z, long createdNanos) {
         double[] p = pose(x, 0.02, z);
         System.arraycopy(p, 0, t.pose, 0, 6);
