@@ -61,7 +61,9 @@ public final class LoopRun {
         this.robots = robots;
         this.fresh = fresh;
         this.root = root;
-        this.home = root.resolve(".tendon/loop");
+        // tendon.local.home: where the run keeps everything (tests put it under target/).
+        String homeOverride = System.getProperty("tendon.local.home");
+        this.home = homeOverride != null ? Path.of(homeOverride).toAbsolutePath() : root.resolve(".tendon/loop");
         int base = Integer.getInteger("tendon.local.edge-port", 8080);
         edgePorts = new int[robots];
         for (int r = 0; r < robots; r++) {
