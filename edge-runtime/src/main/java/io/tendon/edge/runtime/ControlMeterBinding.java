@@ -1,20 +1,20 @@
 package io.tendon.edge.runtime;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.edge.bridge.GrpcRobotLink;
 import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.LatencyHistogram;
 import io.tendon.edge.control.SafetyTrips;
+import io.tendon.edge.metrics.LatencyHistograms;
 import io.tendon.edge.step.RobotLoop;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer meters over the control loop's counters. The control thread only writes plain
  * counters and histogram buckets ({@link ControlCounters}); these meters read them when
- * scraped, on the scraping thread.
+ * scraped, on the scraping thread. Tick compute time and jitter are Prometheus histograms
+ * ({@link LatencyHistograms}), so they sum across robots and windows.
  */
 final class ControlMeterBinding {
 
@@ -80,13 +80,13 @@ final class ControlMeterBinding {
                 .description("Policy steps dropped because the step dispatcher fell behind").register(r);
     }
 
+    /**
+     * A Prometheus histogram (buckets, sum, count) read from the control thread's own buckets at
+     * scrape time, and the largest value since start.
+     */
     private static void latency(MeterRegistry r, String name, LatencyHistogram h, String description) {
-        FunctionTimer.builder(name, h, LatencyHistogram::count, LatencyHistogram::sum, TimeUnit.NANOSECONDS)
-                .description(description).register(r);
-        for (double q : new double[] {0.5, 0.99, 0.999}) {
-            Gauge.builder(name + ".quantile", h, x -> x.quantile(q) / 1e9).baseUnit("seconds")
-                    .tag("quantile", String.valueOf(q)).description(description + ", since start").register(r);
-        }
-        Gauge.builder(name + ".max", h, x -> x.max() / 1e9).baseUnit("seconds").register(r);
+        new LatencyHistograms(name.replace('.', '_'), description).add(h).registerWith(r);
+        Gauge.builder(name + ".max", h, x -> x.max() / 1e9).baseUnit("seconds")
+                .description(description + ": the largest since start").register(r);
     }
 }

@@ -11,6 +11,8 @@ import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.metrics.KafkaClientMeters;
+import io.tendon.learner.metrics.TrainerMeters;
 import io.tendon.learner.nn.TorchRuntime;
 import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.publish.PolicyPublisher;
@@ -55,6 +57,9 @@ public class TrainingService {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    KafkaClientMeters kafkaMeters;
+
     private volatile Trainer trainer;
     private volatile TrainingRun run;
     private KafkaProducer<byte[], byte[]> producer;
@@ -95,8 +100,9 @@ public class TrainingService {
         VersionStore versions = new VersionStore(Path.of(publish.versionFile()));
         var ckpt = config.checkpoint();
         CheckpointStore store = new CheckpointStore(Path.of(ckpt.dir()), ckpt.keep());
+        Optional<CheckpointStore.Checkpoint> latest = Optional.empty();
         if (ckpt.resume()) {
-            Optional<CheckpointStore.Checkpoint> latest = store.latest();
+            latest = store.latest();
             if (latest.isPresent()) {
                 restoredOffsets = newRun.restore(latest.get());
                 versions.atLeast(newRun.publishedVersion());
@@ -122,6 +128,7 @@ public class TrainingService {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                     publish.transactionalId().orElse("tendon-learner-" + publish.policyId()));
             producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            kafkaMeters.bind(producer);
             // Fences any earlier learner with this id and aborts what it left open.
             producer.initTransactions();
             publisher = Optional.of(new PolicyPublisher(publish.policyId(), config.topics().policyUpdates(), key, versions,
@@ -140,6 +147,11 @@ public class TrainingService {
                 ckpt.everySteps(), ckpt.everySeconds(), config.export().dir().map(Path::of));
         Trainer newTrainer = new Trainer(newRun, source, settings, versions, publisher,
                 new ExportVerifier(config.export().tolerance(), config.policy().threads()), Optional.of(store));
+        TrainerMeters trainerMeters = new TrainerMeters(registry);
+        if (latest.isPresent()) {
+            trainerMeters.checkpoints().restored(latest.get().completedAtMillis());
+        }
+        newTrainer.meters(trainerMeters);
         run = newRun;
         trainer = newTrainer;
         registerMetrics();
