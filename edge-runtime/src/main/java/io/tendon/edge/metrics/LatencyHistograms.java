@@ -3,6 +3,9 @@ package io.tendon.edge.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
+import io.quarkus.arc.InstanceHandle;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.tendon.edge.control.LatencyHistogram;
@@ -119,7 +122,11 @@ public final class LatencyHistograms extends Collector {
         return prometheus.isPresent();
     }
 
-    /** The Prometheus registry Micrometer scrapes from: {@code registry} itself or a member of a composite. */
+    /**
+     * The Prometheus registry Micrometer scrapes from: {@code registry} itself, a member of a
+     * composite, or, in a Quarkus application, its Prometheus registry bean (Quarkus creates it on
+     * first use and only then adds it to the composite it injects, which is still empty at start-up).
+     */
     static Optional<CollectorRegistry> prometheus(MeterRegistry registry) {
         if (registry instanceof PrometheusMeterRegistry p) {
             return Optional.of(p.getPrometheusRegistry());
@@ -129,6 +136,13 @@ public final class LatencyHistograms extends Collector {
                 Optional<CollectorRegistry> found = prometheus(member);
                 if (found.isPresent()) {
                     return found;
+                }
+            }
+            ArcContainer container = Arc.container();
+            if (container != null && container.isRunning()) {
+                InstanceHandle<PrometheusMeterRegistry> bean = container.instance(PrometheusMeterRegistry.class);
+                if (bean.isAvailable()) {
+                    return Optional.of(bean.get().getPrometheusRegistry());
                 }
             }
         }

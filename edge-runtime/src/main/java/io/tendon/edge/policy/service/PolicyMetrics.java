@@ -55,7 +55,8 @@ final class PolicyMetrics {
                 .addEach(() -> histograms(in.graphs())).registerWith(registry);
         for (Map.Entry<String, LatencyStats> e : in.graphs().entrySet()) {
             Gauge.builder("tendon.edge.policy.graph.latency.max", e.getValue(), x -> x.maxNanos() / 1e9)
-                    .baseUnit("seconds").tag("graph", e.getKey()).register(registry);
+                    .baseUnit("seconds").description("Longest ONNX Runtime run of one graph call since start")
+                    .tag("graph", e.getKey()).register(registry);
         }
         new LatencyHistograms("tendon_edge_policy_inference_latency",
                 "Inference of one step: every graph of the mode with its inputs and outputs")
@@ -66,7 +67,7 @@ final class PolicyMetrics {
         Gauge.builder("tendon.edge.policy.rate", s, PolicyStats::achievedRateHz).baseUnit("hertz")
                 .description("Policy ticks per second achieved over the last second").register(registry);
         Gauge.builder("tendon.edge.policy.rate.target", service, x -> 1e9 / x.periodNanos()).baseUnit("hertz")
-                .register(registry);
+                .description("Configured policy rate").register(registry);
         counter(registry, "tendon.edge.policy.steps", s, PolicyStats::steps, "Policy steps run on an observation");
         counter(registry, "tendon.edge.policy.plans.published", s, PolicyStats::published,
                 "Plans handed to the control loop");
@@ -85,9 +86,11 @@ final class PolicyMetrics {
                 PolicyStats::lastInferenceDelayControlSteps)
                 .description("Observation-to-available delay of the latest chunk, in control steps").register(registry);
         Gauge.builder("tendon.edge.policy.inference.delay.control.steps.max", s,
-                PolicyStats::maxInferenceDelayControlSteps).register(registry);
+                PolicyStats::maxInferenceDelayControlSteps)
+                .description("Largest observation-to-available delay of a chunk, in control steps").register(registry);
         Gauge.builder("tendon.edge.policy.inference.delay.control.steps.mean", s,
-                PolicyStats::meanInferenceDelayControlSteps).register(registry);
+                PolicyStats::meanInferenceDelayControlSteps)
+                .description("Mean observation-to-available delay of a chunk, in control steps").register(registry);
     }
 
     private static Map<String, LatencyHistogram> histograms(Map<String, LatencyStats> graphs) {
