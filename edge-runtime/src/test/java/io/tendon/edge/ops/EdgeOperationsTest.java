@@ -19,6 +19,7 @@ import io.tendon.edge.policy.service.PolicyService;
 import io.tendon.schemas.v1.PolicyUpdate;
 import io.tendon.testing.KafkaBroker;
 import io.tendon.testing.KafkaBrokerResource;
+import io.tendon.testing.Exposition;
 import io.tendon.testing.UpdateSigner;
 import jakarta.inject.Inject;
 import java.io.IOException;

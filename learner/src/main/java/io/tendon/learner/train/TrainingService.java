@@ -190,6 +190,7 @@ public class TrainingService {
             Gauge.builder("tendon.learner.train.loss", this,
                     s -> s.run == null ? Double.NaN : s.run.losses().getOrDefault(loss, Double.NaN))
                     .tag("loss", loss)
+                    .description("Latest training loss of each network (NaN before its first step)")
                     .register(registry);
         }
         Gauge.builder("tendon.learner.train.steps.rate", this, s -> s.trainer == null ? 0 : s.trainer.status().stepsPerSecond())

@@ -1,4 +1,4 @@
-package io.tendon.edge.ops;
+package io.tendon.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
