@@ -209,6 +209,47 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Each overlay's learner image is built by a Dockerfile in learner/src/main/docker whose build
+     * command (in its comment) makes exactly that tag; base images are pinned; the image's user is the
+     * pod's; the GPU image starts from NVIDIA's official CUDA runtime image; both pass the pod's
+     * JAVA_OPTS_APPEND to the JVM.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/dev", "overlays/production"})
+    void theLearnerImageHasADockerfileThatFitsThePod(String overlay) throws Exception {
+        Manifests m = Manifests.render(overlay);
+        String image = str(container(m), "image");
+        String file = image.startsWith("tendon/learner-gpu:") ? "Dockerfile.gpu" : "Dockerfile.jvm";
+        String dockerfile = Files.readString(Path.of("src/main/docker", file));
+        assertTrue(dockerfile.contains("docker build -f learner/src/main/docker/" + file + " -t " + image + " learner"),
+                file + " does not say how to build " + image);
+        List<String> from = new ArrayList<>();
+        Matcher fromLine = Pattern.compile("(?m)^FROM (\\S+)").matcher(dockerfile);
+        while (fromLine.find()) {
+            from.add(fromLine.group(1));
+        }
+        assertFalse(from.isEmpty(), file);
+        for (String base : from) {
+            String tag = base.substring(base.lastIndexOf(':') + 1);
+            assertTrue(base.contains(":") && tag.matches(".*\\d.*") && !tag.contains("latest"), base + " is not pinned");
+        }
+        if (file.equals("Dockerfile.gpu")) {
+            assertTrue(from.get(from.size() - 1).matches("nvidia/cuda:[\\d.]+-runtime-\\S+"), from.toString());
+            assertTrue(dockerfile.contains("mvn -B -Pgpu "), "built with the CUDA natives");
+        }
+        Matcher user = Pattern.compile("(?m)^USER (\\d+)$").matcher(dockerfile);
+        assertTrue(user.find(), file + ": USER");
+        assertEquals(((Number) map(podSpec(m), "securityContext").get("runAsUser")).intValue(), Integer.parseInt(user.group(1)),
+                "the image's user is the pod's runAsUser");
+        for (Map<String, Object> port : maps(container(m), "ports")) {
+            assertTrue(dockerfile.contains("EXPOSE " + port.get("containerPort")), file + ": EXPOSE " + port);
+        }
+        // run-java.sh (the UBI OpenJDK image) reads JAVA_OPTS_APPEND; the CUDA image's entry point expands it.
+        assertTrue(dockerfile.contains("run-java.sh") || dockerfile.matches("(?s).*ENTRYPOINT .*exec java \\$JAVA_OPTS_APPEND -jar.*"),
+                file + " passes JAVA_OPTS_APPEND to the JVM");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"overlays/dev", "overlays/production"})
     void everyVariableIsOneTheLearnerOrItsKafkaClientReads(String overlay) throws Exception {
