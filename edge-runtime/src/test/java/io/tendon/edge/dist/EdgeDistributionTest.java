@@ -189,6 +189,20 @@ class EdgeDistributionTest {
         assertEquals("grpc", edge.bridge());
         assertEquals(List.of("/etc/tendon/trusted-keys"), edge.updates().trustedKeys().orElseThrow());
         assertTrue(config.getConfigMapping(PolicyConfig.class).bundleDir().isPresent());
+        // Quarkus's own switches: ones the edge's configuration declares (a typo would stay silent).
+        Properties declared = properties(Path.of("src/main/resources/application.properties"));
+        Properties template = properties(DIST.resolve("etc/edge.properties"));
+        for (String key : template.stringPropertyNames()) {
+            if (key.startsWith("quarkus.")) {
+                assertNotNull(declared.getProperty(key), key + " is not a setting of the edge runtime");
+            }
+        }
+        // JSON lines on the robot, with the robot, episode and policy version (EdgeOperationsTest checks the lines).
+        assertEquals("true", template.getProperty("quarkus.log.console.json.enabled"));
+        // Text lines (JSON off): the date first, then the robot, episode and policy version.
+        String format = declared.getProperty("quarkus.log.console.format");
+        assertTrue(format.startsWith("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} "), format);
+        assertTrue(format.contains("robot=%X{robot_id} episode=%X{episode_id} policy=%X{policy_version}"), format);
     }
 
     @Test

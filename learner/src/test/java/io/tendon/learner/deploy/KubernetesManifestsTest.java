@@ -56,7 +56,7 @@ class KubernetesManifestsTest {
     /** Set by the image (run-java.sh reads it), not by the application. */
     static final Set<String> IMAGE_ENV = Set.of("JAVA_OPTS_APPEND");
     /** Quarkus's own keys the ConfigMap may set. */
-    static final Set<String> QUARKUS_ENV = Set.of("QUARKUS_HTTP_PORT");
+    static final Set<String> QUARKUS_ENV = Set.of("QUARKUS_HTTP_PORT", "QUARKUS_LOG_CONSOLE_JSON_ENABLED");
     /** What the trainer waits for its step (Trainer.stop) and the ingest thread for its batch (IngestService.onStop), s. */
     static final int TRAINER_JOIN_SECONDS = 60;
     static final int INGEST_JOIN_SECONDS = 30;
@@ -266,6 +266,11 @@ class KubernetesManifestsTest {
         }
         Properties app = applicationProperties();
         Map<String, String> env = env(m);
+        // JSON log lines in the cluster, for the log collector: the switch the learner's configuration declares.
+        assertEquals("true", env.get("QUARKUS_LOG_CONSOLE_JSON_ENABLED"));
+        assertEquals("false", app.getProperty("quarkus.log.console.json.enabled"), "off outside the cluster");
+        assertTrue(app.getProperty("quarkus.log.console.format").startsWith("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} "),
+                "text lines start with the date");
         String cluster = str(m.ofKind("Kafka").get(0), "metadata", "name");
         for (String key : List.of("transitions", "dead-letter", "policy-updates", "episode-events")) {
             String topic = app.getProperty("tendon.topics." + key);
