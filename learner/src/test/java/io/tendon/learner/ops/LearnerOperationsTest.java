@@ -198,4 +198,28 @@ class LearnerOperationsTest {
         assertTrue(alerts >= 10, "alerts: " + alerts);
         assertTrue(missing.isEmpty(), "alerts read metrics no service exports:\n" + String.join("\n", missing));
     }
+
+    /** The README's "What to watch" (Deploying): every meter it names is one the services export. */
+    @Test
+    @Order(4)
+    void everyMetricTheReadmeNamesIsExported() throws Exception {
+        Set<String> exported = exported();
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("**What to watch.**");
+        int end = readme.indexOf("**Logs.**", start);
+        assertTrue(start >= 0 && end > start, "README: What to watch, then Logs");
+        java.util.regex.Matcher name = java.util.regex.Pattern.compile("\\b((?:tendon|kafka)_[a-z0-9_]*[a-z0-9])\\b")
+                .matcher(readme.substring(start, end));
+        Set<String> missing = new TreeSet<>();
+        int names = 0;
+        while (name.find()) {
+            names++;
+            String n = name.group(1);
+            if (!exported.contains(n) && !exported.contains(n + "_bucket")) {
+                missing.add(n);
+            }
+        }
+        assertTrue(names >= 30, "names: " + names);
+        assertTrue(missing.isEmpty(), "the README names metrics no service exports: " + missing);
+    }
 }
