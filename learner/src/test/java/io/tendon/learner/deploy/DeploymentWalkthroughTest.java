@@ -279,6 +279,32 @@ class DeploymentWalkthroughTest {
     }
 
     @Test
+    void theOverlayTableAndImagesAreTheManifests() throws Exception {
+        String text = section();
+        for (String overlay : List.of("dev", "production")) {
+            Manifests m = Manifests.render("overlays/" + overlay);
+            String namespace = str(m.ofKind("Namespace").get(0), "metadata", "name");
+            int brokers = ((Number) at(m.ofKind("KafkaNodePool").get(0), "spec", "replicas")).intValue();
+            String image = str(maps(m.get("StatefulSet", "tendon-learner"), "spec", "template", "spec", "containers").get(0), "image");
+            Matcher row = Pattern.compile("\\| `k8s/overlays/" + overlay + "` \\| all of the above in namespace `([^`]+)`: (one|three) brokers?, an? (CPU|GPU) learner, image `([^`]+)` \\|")
+                    .matcher(text);
+            assertTrue(row.find(), "the table's row of " + overlay);
+            assertEquals(namespace, row.group(1));
+            assertEquals(brokers, row.group(2).equals("one") ? 1 : 3);
+            assertEquals(row.group(3).equals("GPU"), m.yaml.contains("nvidia.com/gpu: \"1\""), overlay);
+            assertEquals(image, row.group(4));
+            String kafka = str(m.ofKind("Kafka").get(0), "spec", "kafka", "version");
+            assertTrue(text.contains("**Strimzi 0.49** (Kafka " + kafka.substring(0, kafka.lastIndexOf('.')) + ")"), kafka);
+        }
+        // The bases the section names are the GPU image's.
+        String gpu = Files.readString(ROOT.resolve("learner/src/main/docker/Dockerfile.gpu"));
+        Matcher cuda = Pattern.compile("`(nvidia/cuda:\\S+)`").matcher(text);
+        assertTrue(cuda.find());
+        assertTrue(gpu.contains("\nFROM " + cuda.group(1) + "\n"), cuda.group(1));
+        assertTrue(text.contains("Eclipse Temurin 17") && gpu.contains("FROM eclipse-temurin:17."));
+    }
+
+    @Test
     void theAlertTableListsEveryAlert() throws IOException {
         Set<String> rules = new TreeSet<>();
         for (Object doc : new Yaml().loadAll(Files.readString(ROOT.resolve("k8s/monitoring/prometheus-rule.yaml")))) {
