@@ -36,6 +36,16 @@ RULES = [
     (r"^java (-D\S+ )*-jar edge-runtime/target/quarkus-app/quarkus-run.jar", "service", "started in"),
     (r"^curl ", "skip", "needs the running local stack; LocalStackIT scrapes the same endpoints"),
     (r"^kcat ", "skip", "optional extra; LocalStackIT lists the topics with Kafka's TopicCommand"),
+    # Deploying: what needs a cluster, a Docker engine, GraalVM or a robot is checked by tests instead.
+    (r"^mvn -B -pl learner -am package -DskipTests$", "run", []),
+    (r"^mvn -B -Pgpu ", "skip", "several GB of CUDA natives; no GPU on CI"),
+    (r"^docker build ", "skip", "no Docker engine on CI; KubernetesManifestsTest checks the Dockerfiles against the pods"),
+    (r"^openssl ", "skip", "DeploymentWalkthroughTest runs them in a temporary directory"),
+    (r"^(kubectl|helm) ", "skip", "needs a cluster; KubernetesManifestsTest and DeploymentWalkthroughTest render and check"
+                                  " what is applied and named"),
+    (r"^sudo ", "skip", "on a robot computer as root; EdgeDistributionTest runs install.sh under DESTDIR"),
+    (r"^mvn -B -Pnative", "skip", "needs GraalVM or Mandrel; NativeConfigTest checks the configuration (.ci/run also"
+                                  " under -Plinux-arm64)"),
 ]
 
 

@@ -1,5 +1,6 @@
 package io.tendon.edge.control;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -58,6 +59,36 @@ public final class LatencyHistogram {
 
     public long count() {
         return count.get();
+    }
+
+    /**
+     * Reader side, for exporting the histogram with fixed bucket edges (Prometheus {@code le}):
+     * {@code out[k]} = samples in the buckets that lie entirely at or below {@code edgesNanos[k]}
+     * (edges ascending), and the return value = all samples, read from the same bucket values, so
+     * the last edge's count never exceeds it. A sample is never counted below an edge it exceeds;
+     * one up to about 3 % below an edge may be counted at the next edge only (the bucket width).
+     * Allocates nothing; may run while the writer records (then it is at most a sample behind).
+     */
+    public long cumulativeCounts(long[] edgesNanos, long[] out) {
+        Arrays.fill(out, 0, edgesNanos.length, 0L);
+        long total = 0;
+        int k = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            long c = counts[i];
+            if (c == 0) {
+                continue;
+            }
+            long highest = i + 1 < BUCKETS ? lowerBound(i + 1) - 1 : Long.MAX_VALUE;
+            while (k < edgesNanos.length && highest > edgesNanos[k]) {
+                out[k] = total;
+                k++;
+            }
+            total += c;
+        }
+        for (; k < edgesNanos.length; k++) {
+            out[k] = total;
+        }
+        return total;
     }
 
     /** Sum of all recorded values, ns. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import io.tendon.edge.config.EdgeConfig;
+import io.tendon.edge.metrics.KafkaClientMeters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -27,13 +28,19 @@ public class PublisherProducer {
     @Inject
     EdgeConfig config;
 
+    @Inject
+    KafkaClientMeters kafkaMeters;
+
     @Produces
     @Singleton
     TransitionPublisher publisher(MeterRegistry registry) {
-        TransitionPublisher publisher = new TransitionPublisher(
-                new KafkaProducer<>(producerConfig(kafkaDefaults, config.robotId() + "-transitions",
-                        config.publisher().bufferMib()), new ByteArraySerializer(), new ByteArraySerializer()),
-                config.topics().transitions(), config.publisher().queueCapacity());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(kafkaDefaults,
+                config.robotId() + "-transitions", config.publisher().bufferMib()), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        // Buffer, batches, errors and request latency of the producer (kafka_producer_*).
+        kafkaMeters.bind(producer);
+        TransitionPublisher publisher = new TransitionPublisher(producer, config.topics().transitions(),
+                config.publisher().queueCapacity());
         FunctionCounter.builder("tendon.edge.transitions.accepted", publisher, TransitionPublisher::accepted)
                 .description("Transitions handed to the publisher").register(registry);
         FunctionCounter.builder("tendon.edge.transitions.refused", publisher, TransitionPublisher::refused)

@@ -1,5 +1,6 @@
 package io.tendon.edge.policy;
 
+import io.tendon.edge.control.LatencyHistogram;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -12,6 +13,8 @@ public final class LatencyStats {
     public static final int WINDOW = 1024;
 
     private final AtomicLongArray recent = new AtomicLongArray(WINDOW);
+    /** Every sample since start, in buckets (exported as a Prometheus histogram). */
+    public final LatencyHistogram histogram = new LatencyHistogram();
     private volatile long count;
     private volatile long totalNanos;
     private volatile long lastNanos;
@@ -21,6 +24,7 @@ public final class LatencyStats {
     public void record(long nanos) {
         long n = count;
         recent.lazySet((int) (n % WINDOW), nanos);
+        histogram.record(nanos);
         totalNanos = totalNanos + nanos;
         lastNanos = nanos;
         if (nanos > maxNanos) {

@@ -1,20 +1,20 @@
 package io.tendon.edge.runtime;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tendon.edge.bridge.GrpcRobotLink;
 import io.tendon.edge.control.ControlCounters;
 import io.tendon.edge.control.LatencyHistogram;
 import io.tendon.edge.control.SafetyTrips;
+import io.tendon.edge.metrics.LatencyHistograms;
 import io.tendon.edge.step.RobotLoop;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer meters over the control loop's counters. The control thread only writes plain
  * counters and histogram buckets ({@link ControlCounters}); these meters read them when
- * scraped, on the scraping thread.
+ * scraped, on the scraping thread. Tick compute time and jitter are Prometheus histograms
+ * ({@link LatencyHistograms}), so they sum across robots and windows.
  */
 final class ControlMeterBinding {
 
@@ -47,46 +47,58 @@ final class ControlMeterBinding {
         FunctionCounter.builder("tendon.edge.control.intervention.ticks", m, x -> x.ticksHumanEngaged.get())
                 .description("Ticks during which a person was in control").register(r);
         FunctionCounter.builder("tendon.edge.teleop.samples", service, ControlService::teleopAccepted)
-                .tag("result", "accepted").register(r);
+                .tag("result", "accepted").description("Teleop samples by result").register(r);
         FunctionCounter.builder("tendon.edge.teleop.samples", service, ControlService::teleopDropped)
-                .tag("result", "dropped").register(r);
+                .tag("result", "dropped").description("Teleop samples by result").register(r);
 
         GrpcRobotLink link = service.robotLink();
         Gauge.builder("tendon.edge.bridge.connected", service, s -> s.robotConnected() ? 1 : 0)
                 .description("1 while a robot (or the simulator) supplies states").register(r);
         if (link != null) {
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesAccepted.get())
-                    .tag("result", "accepted").register(r);
+                    .tag("result", "accepted").description("Robot states received, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesOutOfOrder.get())
-                    .tag("result", "out_of_order").register(r);
+                    .tag("result", "out_of_order").description("Robot states received, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesStale.get())
-                    .tag("result", "stale").register(r);
+                    .tag("result", "stale").description("Robot states received, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesSuperseded.get())
-                    .tag("result", "superseded").register(r);
-            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSent.get()).register(r);
+                    .tag("result", "superseded").description("Robot states received, by result")
+                    .register(r);
+            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSent.get())
+                    .description("Commands sent to the robot driver").register(r);
             FunctionCounter.builder("tendon.edge.bridge.connections", link, l -> l.connections.get())
-                    .tag("result", "accepted").register(r);
+                    .tag("result", "accepted").description("Robot driver connections, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.connections", link, l -> l.connectionsRefused.get())
-                    .tag("result", "refused").register(r);
+                    .tag("result", "refused").description("Robot driver connections, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesBadFeatures.get())
-                    .tag("result", "bad_features").register(r);
+                    .tag("result", "bad_features").description("Robot states received, by result")
+                    .register(r);
         }
         RobotLoop loop = service.robotLoop();
         String episodes = service.simRobot() != null ? "tendon.edge.sim.episodes" : "tendon.edge.episodes";
-        FunctionCounter.builder(episodes, loop, RobotLoop::successes).tag("outcome", "success").register(r);
-        FunctionCounter.builder(episodes, loop, RobotLoop::failures).tag("outcome", "failure").register(r);
-        FunctionCounter.builder(episodes, loop, RobotLoop::timeouts).tag("outcome", "timeout").register(r);
+        String ended = "Ended episodes by outcome";
+        FunctionCounter.builder(episodes, loop, RobotLoop::successes).tag("outcome", "success").description(ended)
+                .register(r);
+        FunctionCounter.builder(episodes, loop, RobotLoop::failures).tag("outcome", "failure").description(ended)
+                .register(r);
+        FunctionCounter.builder(episodes, loop, RobotLoop::timeouts).tag("outcome", "timeout").description(ended)
+                .register(r);
         FunctionCounter.builder("tendon.edge.steps.dropped", service.policySteps(), x -> x.dropped())
                 .description("Policy steps dropped because the step dispatcher fell behind").register(r);
     }
 
+    /**
+     * A Prometheus histogram (buckets, sum, count) read from the control thread's own buckets at
+     * scrape time, and the largest value since start.
+     */
     private static void latency(MeterRegistry r, String name, LatencyHistogram h, String description) {
-        FunctionTimer.builder(name, h, LatencyHistogram::count, LatencyHistogram::sum, TimeUnit.NANOSECONDS)
-                .description(description).register(r);
-        for (double q : new double[] {0.5, 0.99, 0.999}) {
-            Gauge.builder(name + ".quantile", h, x -> x.quantile(q) / 1e9).baseUnit("seconds")
-                    .tag("quantile", String.valueOf(q)).description(description + ", since start").register(r);
-        }
-        Gauge.builder(name + ".max", h, x -> x.max() / 1e9).baseUnit("seconds").register(r);
+        new LatencyHistograms(name.replace('.', '_'), description).add(h).registerWith(r);
+        Gauge.builder(name + ".max", h, x -> x.max() / 1e9).baseUnit("seconds")
+                .description(description + ": the largest since start").register(r);
     }
 }

@@ -84,8 +84,8 @@ class SimServiceTest {
         String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
                 .extract().asString();
         for (String name : new String[] {"tendon_edge_control_ticks_total", "tendon_edge_control_deadline_misses_total",
-                "tendon_edge_control_tick_compute_seconds_count", "tendon_edge_control_tick_compute_quantile_seconds{quantile=\"0.999\"",
-                "tendon_edge_control_tick_jitter_quantile_seconds{quantile=\"0.5\"", "tendon_edge_control_safety_trips_total{reason=\"WATCHDOG\"",
+                "tendon_edge_control_tick_compute_seconds_count", "tendon_edge_control_tick_compute_seconds_bucket{le=\"5.0E-5\"",
+                "tendon_edge_control_tick_jitter_seconds_bucket{le=\"+Inf\"", "tendon_edge_control_safety_trips_total{reason=\"WATCHDOG\"",
                 "tendon_edge_control_watchdog_holding", "tendon_edge_sim_episodes_total{outcome=\"success\""}) {
             assertTrue(metrics.contains(name), name + " missing in\n" + metrics);
         }

@@ -140,5 +140,14 @@ public final class CheckpointStore {
             }
             return Files.newInputStream(directory.resolve(part));
         }
+
+        /** When it was completed: the modification time of its COMPLETE marker, ms since the epoch (0 if unreadable). */
+        public long completedAtMillis() {
+            try {
+                return Files.getLastModifiedTime(directory.resolve("COMPLETE")).toMillis();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
     }
 }

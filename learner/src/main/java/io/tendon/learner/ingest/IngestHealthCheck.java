@@ -7,10 +7,17 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Live while the ingest thread keeps polling (a poll never blocks longer than its timeout). */
+/**
+ * Live while the ingest thread keeps polling (a poll never blocks longer than its timeout), or is
+ * writing a replay checkpoint that began less than {@link #MAX_CHECKPOINT} ago (a large replay
+ * takes a while to write, and the thread does not poll meanwhile).
+ */
 @Liveness
 @ApplicationScoped
 public class IngestHealthCheck implements HealthCheck {
+
+    static final Duration MAX_SILENCE = Duration.ofSeconds(60);
+    static final Duration MAX_CHECKPOINT = Duration.ofMinutes(30);
 
     @Inject
     IngestService ingest;
@@ -18,7 +25,7 @@ public class IngestHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("transition-ingest")
-                .status(ingest.healthy(Duration.ofSeconds(60)))
+                .status(ingest.healthy(MAX_SILENCE, MAX_CHECKPOINT))
                 .build();
     }
 }

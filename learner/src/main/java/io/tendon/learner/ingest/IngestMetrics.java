@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tendon.learner.record.DeadLetterReason;
 import io.tendon.schemas.v1.Source;
 import java.time.Duration;
@@ -17,6 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class IngestMetrics {
 
     private final ConsumerLag consumerLag;
+    /** Histogram edges of the experience-to-replay latencies: 1 ms to 10 min. */
+    static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1),
+            Duration.ofMinutes(5), Duration.ofMinutes(10)};
 
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Counter[] accepted = new Counter[4];
@@ -25,6 +32,12 @@ public final class IngestMetrics {
     private final Counter events;
     private final Timer fromStart;
     private final Timer fromPublish;
+    /**
+     * The same samples as {@link #fromStart} with client-side percentiles, for benchmarks and status only:
+     * registered in a registry of its own, never exported (percentiles cannot be summed across learners
+     * or windows; the exported timer is a histogram).
+     */
+    private final Timer fromStartPercentiles;
     private final AtomicInteger pausedPartitions = new AtomicInteger();
     private final AtomicInteger catchingUpPartitions = new AtomicInteger();
     /** Written by the ingest (processor) thread once per batch, read by tick(). */
@@ -98,17 +111,23 @@ public final class IngestMetrics {
         events = Counter.builder("tendon.learner.episode.events")
                 .description("Episode outcome events applied to replay")
                 .register(registry);
+        // A Prometheus histogram (fixed buckets): sums across learners and windows.
         fromStart = Timer.builder("tendon.learner.experience.to.replay")
-                .description("From a chunk's start_time_unix_nanos on the robot to its insert into replay")
+                .description("From a chunk's start_time_unix_nanos on the robot (from=start), or a transition's"
+                        + " publish_time_unix_nanos (from=publish), to its insert into replay")
                 .tag("from", "start")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        fromStartPercentiles = Timer.builder("tendon.learner.experience.to.replay")
                 .publishPercentiles(0.5, 0.9, 0.99)
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
-                .register(registry);
-        // Count, sum and max only: the percentiles that matter are the end-to-end ones above,
-        // and each percentile histogram costs every record a few hundred nanoseconds.
+                .register(new SimpleMeterRegistry());
+        // Count, sum and max only: the latencies that matter are the end-to-end ones above.
         fromPublish = Timer.builder("tendon.learner.experience.to.replay")
-                .description("From a transition's publish_time_unix_nanos to its insert into replay")
+                .description("From a chunk's start_time_unix_nanos on the robot (from=start), or a transition's"
+                        + " publish_time_unix_nanos (from=publish), to its insert into replay")
                 .tag("from", "publish")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
         Gauge.builder("tendon.learner.ingest.rate", this, IngestMetrics::ratePerSecond)
                 .description("Transitions accepted per second over the last 10 s").strongReference(true)
@@ -205,6 +224,7 @@ public final class IngestMetrics {
 
     private void record(long fromStartNanos, long fromPublishNanos) {
         fromStart.record(fromStartNanos, TimeUnit.NANOSECONDS);
+        fromStartPercentiles.record(fromStartNanos, TimeUnit.NANOSECONDS);
         if (fromPublishNanos >= 0) {
             fromPublish.record(fromPublishNanos, TimeUnit.NANOSECONDS);
         }
@@ -284,8 +304,11 @@ public final class IngestMetrics {
         return deadLetters.values().stream().mapToDouble(Counter::count).sum();
     }
 
-    /** Experience-to-replay latency from the chunk's start time (for benchmarks and status). */
+    /**
+     * Experience-to-replay latency from the chunk's start time with client-side percentiles (p50,
+     * p90, p99 over the last minute), for benchmarks and status; not exported.
+     */
     public Timer experienceToReplay() {
-        return fromStart;
+        return fromStartPercentiles;
     }
 }

@@ -10,6 +10,8 @@ import io.tendon.learner.config.ReplayConfig;
 import io.tendon.learner.demo.DemonstrationLoader;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.metrics.CheckpointMeters;
+import io.tendon.learner.metrics.KafkaClientMeters;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.TransitionValidator;
 import io.tendon.learner.replay.ReplayBuffer;
@@ -18,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -59,6 +63,11 @@ public class IngestService {
     private IngestLoop loop;
     private Thread thread;
     private KafkaProducer<byte[], byte[]> deadLetterProducer;
+    private ReplayCheckpoints checkpoints;
+    private volatile boolean started;
+
+    @Inject
+    KafkaClientMeters kafkaMeters;
 
     void onStart(@Observes @Priority(TopicProvisioner.STARTUP_PRIORITY + 10) StartupEvent event) throws IOException {
         metrics = new IngestMetrics(registry, config.ingest().latencySamplesPerSecond());
@@ -71,7 +80,7 @@ public class IngestService {
         Map<TopicPartition, Long> starts = Map.of();
         if (checkpoint.enabled()) {
             checkpoints = new ReplayCheckpoints(new CheckpointStore(checkpoint.directory(), checkpoint.keep()), replay,
-                    TimeUnit.SECONDS.toNanos(checkpoint.intervalSeconds()));
+                    TimeUnit.SECONDS.toNanos(checkpoint.intervalSeconds()), new CheckpointMeters(registry, "replay"));
             Optional<ReplayCheckpoints.Restored> restored = checkpoints.restore();
             if (restored.isPresent()) {
                 starts = restored.get().offsets();
@@ -83,18 +92,23 @@ public class IngestService {
         loadDemonstrations(validator);
 
         deadLetterProducer = clients.producer(config.learnerId() + "-dead-letters");
+        kafkaMeters.bind(deadLetterProducer);
         IngestLoop.Options options = new IngestLoop.Options(config.topics().transitions(),
                 ingest.episodeEvents() ? config.topics().episodeEvents() : null, config.topics().deadLetter(),
                 Duration.ofMillis(ingest.pollTimeoutMs()), ingest.retryBackoffMs(), config.replay().rebuildFrom(),
                 config.replay().rateLimit().enabled() && config.replay().rateLimit().throttleIngest(), starts,
                 Duration.ofMillis(ingest.commitIntervalMs()));
-        loop = new IngestLoop(
-                clients.consumer(ingest.groupId(), config.learnerId() + "-ingest", ingest.maxPollRecords(),
-                        consumerTuning(ingest)),
-                deadLetterProducer, options, new DecodedTransition(config.layout(), replay.baseSamples()), validator, replay,
-                metrics, checkpoints, IngestService::nowUnixNanos, ingest.pipelined());
+        KafkaConsumer<byte[], ByteBuffer> consumer = clients.consumer(ingest.groupId(), config.learnerId() + "-ingest",
+                ingest.maxPollRecords(), consumerTuning(ingest));
+        // Lag per partition (kafka_consumer_fetch_manager_records_lag), fetch rates and latencies.
+        kafkaMeters.bind(consumer);
+        this.checkpoints = checkpoints;
+        loop = new IngestLoop(consumer,
+                deadLetterProducer, options, new DecodedTransition(config.layout(), replay.baseSamples()), validator,
+                replay, metrics, checkpoints, IngestService::nowUnixNanos, ingest.pipelined());
         thread = new Thread(loop, "tendon-ingest");
         thread.start();
+        started = true;
     }
 
     /** Fetch settings equal to Kafka's ConsumerPerformance defaults unless configured otherwise; CRC checks as configured. */
@@ -149,10 +163,26 @@ public class IngestService {
         return loop.requestCheckpoint();
     }
 
-    /** True while the ingest thread runs and has polled within {@code maxSilence}. */
-    public boolean healthy(Duration maxSilence) {
-        return thread != null && thread.isAlive()
-                && System.nanoTime() - loop.lastPollNanos() < maxSilence.toNanos();
+    /**
+     * True while the ingest thread runs and has polled within {@code maxSilence}, or is writing a
+     * replay checkpoint (between two polls, on this thread) that began less than
+     * {@code maxCheckpoint} ago: a large checkpoint is not a hung consumer.
+     */
+    public boolean healthy(Duration maxSilence, Duration maxCheckpoint) {
+        if (thread == null || !thread.isAlive()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - loop.lastPollNanos() < maxSilence.toNanos()) {
+            return true;
+        }
+        long writing = checkpoints == null ? 0 : checkpoints.writingSinceNanos();
+        return writing != 0 && now - writing < maxCheckpoint.toNanos();
+    }
+
+    /** True once the replay is restored, demonstrations loaded and the ingest thread started (the start-up probe). */
+    public boolean started() {
+        return started;
     }
 
     static long nowUnixNanos() {

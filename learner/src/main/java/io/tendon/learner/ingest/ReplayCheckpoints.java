@@ -2,6 +2,7 @@ package io.tendon.learner.ingest;
 
 import io.tendon.learner.checkpoint.AtomicFile;
 import io.tendon.learner.checkpoint.CheckpointStore;
+import io.tendon.learner.metrics.CheckpointMeters;
 import io.tendon.learner.replay.ReplayBuffer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,14 +35,23 @@ public final class ReplayCheckpoints implements IngestLoop.Checkpointer {
     private final CheckpointStore store;
     private final ReplayBuffer replay;
     private final long intervalNanos;
+    private final CheckpointMeters meters;
     private long lastId;
     private long lastWriteNanos;
+    /** System.nanoTime() when the write in progress began, 0 when none is (for the liveness check). */
+    private volatile long writingSinceNanos;
 
     /** What a restore brought back. */
     public record Restored(long id, Map<TopicPartition, Long> offsets) {
     }
 
     public ReplayCheckpoints(CheckpointStore store, ReplayBuffer replay, long intervalNanos) {
+        this(store, replay, intervalNanos, CheckpointMeters.detached("replay"));
+    }
+
+    /** @param meters where write times, failures and the age of the newest checkpoint are reported */
+    public ReplayCheckpoints(CheckpointStore store, ReplayBuffer replay, long intervalNanos, CheckpointMeters meters) {
+        this.meters = meters;
         this.store = store;
         this.replay = replay;
         this.intervalNanos = intervalNanos;
@@ -64,9 +74,16 @@ public final class ReplayCheckpoints implements IngestLoop.Checkpointer {
         Map<String, AtomicFile.Body> parts = new LinkedHashMap<>();
         parts.put(REPLAY_PART, replay::writeSnapshot);
         parts.put(OFFSETS_PART, out -> writeOffsets(positions, out));
+        long started = System.nanoTime();
+        writingSinceNanos = started;
         try {
             store.write(id, parts);
+            meters.written(System.nanoTime() - started);
+        } catch (IOException | RuntimeException e) {
+            meters.failed();
+            throw e;
         } finally {
+            writingSinceNanos = 0;
             lastWriteNanos = System.nanoTime();
         }
         lastId = id;
@@ -87,6 +104,7 @@ public final class ReplayCheckpoints implements IngestLoop.Checkpointer {
                     }
                     replay.restoreSnapshot(() -> c.open(REPLAY_PART));
                     lastId = Math.max(lastId, c.id());
+                    meters.restored(c.completedAtMillis());
                     return Optional.of(new Restored(c.id(), offsets));
                 } catch (IOException | RuntimeException e) {
                     LOG.errorf("replay checkpoint %d in %s cannot be loaded (%s); trying an older one", c.id(),
@@ -98,6 +116,11 @@ public final class ReplayCheckpoints implements IngestLoop.Checkpointer {
             LOG.errorf("cannot list replay checkpoints: %s", e.getMessage());
         }
         return Optional.empty();
+    }
+
+    /** System.nanoTime() when the checkpoint being written began; 0 when none is being written. Any thread. */
+    public long writingSinceNanos() {
+        return writingSinceNanos;
     }
 
     static void writeOffsets(Map<TopicPartition, Long> positions, OutputStream out) throws IOException {

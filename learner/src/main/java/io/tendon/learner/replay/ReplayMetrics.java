@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tendon.learner.quality.EpisodeScorer;
 import io.tendon.learner.record.Outcome;
 import io.tendon.schemas.v1.Source;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,10 @@ final class ReplayMetrics {
     private final AtomicLongArray evictions = new AtomicLongArray(3);
     private final Counter samplesMixed;
     private final Counter samplesDemonstrations;
+    /** Histogram edges of the rate limiter's waits: 100 us to 1 min. */
+    private static final Duration[] WAIT_BUCKETS = {Duration.ofNanos(100_000), Duration.ofMillis(1),
+            Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofMinutes(1)};
     private final Timer sampleWait;
     private final Timer insertWait;
     private final Counter sampleTimeouts;
@@ -67,10 +72,10 @@ final class ReplayMetrics {
                 .description("Preallocated row storage").strongReference(true).register(registry);
         sampleWait = Timer.builder("tendon.learner.replay.rate.limiter.wait").tag("side", "sample")
                 .description("Time a sample call waited for the rate limiter or for data")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .serviceLevelObjectives(WAIT_BUCKETS).register(registry);
         insertWait = Timer.builder("tendon.learner.replay.rate.limiter.wait").tag("side", "insert")
                 .description("Time live ingest was paused by the rate limiter")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .serviceLevelObjectives(WAIT_BUCKETS).register(registry);
         sampleTimeouts = Counter.builder("tendon.learner.replay.rate.limiter.timeouts")
                 .description("Sample calls that gave up waiting").register(registry);
         staleUpdates = Counter.builder("tendon.learner.replay.priority.stale.updates")
@@ -86,7 +91,8 @@ final class ReplayMetrics {
         filtered = Counter.builder("tendon.learner.quality.filtered")
                 .description("Ended episodes whose weight is 0 (never sampled)").register(registry);
         episodeWeight = DistributionSummary.builder("tendon.learner.quality.weight")
-                .description("Weight of ended episodes").publishPercentiles(0.1, 0.5, 0.9).register(registry);
+                .description("Weight of ended episodes")
+                .serviceLevelObjectives(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0).register(registry);
     }
 
     /** Call under the replay's lock. */

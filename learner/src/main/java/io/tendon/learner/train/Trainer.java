@@ -6,6 +6,7 @@ import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportRefusedException;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.export.VerifiedExport;
+import io.tendon.learner.metrics.TrainerMeters;
 import io.tendon.learner.publish.PolicyPublisher;
 import io.tendon.learner.publish.PublishCadence;
 import io.tendon.learner.publish.PublishException;
@@ -75,6 +76,7 @@ public final class Trainer implements Runnable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private long nextBcExportAt = -1;
     private volatile Thread thread;
+    private volatile TrainerMeters meters = TrainerMeters.detached();
     private long lastCheckpointSteps;
     private long lastCheckpointNanos;
     private long lastRateNanos;
@@ -95,6 +97,11 @@ public final class Trainer implements Runnable {
         this.lastCheckpointSteps = run.totalSteps();
         this.lastCheckpointNanos = now;
         run.setPublishedVersion(versions.lastPublished());
+    }
+
+    /** Where step times, failures, publishes and checkpoints are counted (before {@link #start()}). */
+    public void meters(TrainerMeters trainerMeters) {
+        meters = trainerMeters;
     }
 
     /** Starts the loop on a new daemon thread. */
@@ -124,9 +131,14 @@ public final class Trainer implements Runnable {
         while (running) {
             boolean worked;
             try {
+                long started = System.nanoTime();
                 worked = step();
+                if (worked) {
+                    meters.stepDone(System.nanoTime() - started);
+                }
                 backoffMs = settings.idleWaitMs();
             } catch (RuntimeException e) {
+                meters.stepFailed();
                 lastProblem = "step failed in " + run.stage() + ": " + e;
                 LOG.errorf(e, "training step failed in stage %s; retrying in %d ms", run.stage(), backoffMs);
                 worked = false;
@@ -387,9 +399,16 @@ public final class Trainer implements Runnable {
         try {
             publisher.get().publish(export);
             run.setPublishedVersion(export.version());
+            meters.published(export.graph(), export.version());
             LOG.infof("published %s v%d", export.graph(), export.version());
         } catch (PublishException | RuntimeException e) {
             publishFailures.incrementAndGet();
+            // sign() throws unchecked exceptions; send() wraps every broker failure in a PublishException.
+            if (e instanceof PublishException) {
+                meters.sendFailed();
+            } else {
+                meters.signFailed();
+            }
             lastProblem = "publish failed: " + e.getMessage();
             LOG.warnf("publishing %s v%d failed; the next export gets a new version: %s", export.graph(), export.version(),
                     e.getMessage());
@@ -435,12 +454,15 @@ public final class Trainer implements Runnable {
             return;
         }
         long steps = run.totalSteps();
+        long started = System.nanoTime();
         try {
             checkpoints.get().write(steps, run.checkpointParts(data == null ? Map.of() : data.consumerOffsets()));
+            meters.checkpoints().written(System.nanoTime() - started);
             lastCheckpointSteps = steps;
             lastCheckpointNanos = System.nanoTime();
             LOG.debugf("checkpoint %d written (%s)", steps, why);
         } catch (IOException | RuntimeException e) {
+            meters.checkpoints().failed();
             lastProblem = "checkpoint failed: " + e.getMessage();
             LOG.errorf(e, "checkpoint %d (%s) failed; the previous one stays current", steps, why);
         }

@@ -11,6 +11,8 @@ import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
+import io.tendon.learner.metrics.KafkaClientMeters;
+import io.tendon.learner.metrics.TrainerMeters;
 import io.tendon.learner.nn.TorchRuntime;
 import io.tendon.learner.policy.PolicyBundle;
 import io.tendon.learner.publish.PolicyPublisher;
@@ -54,6 +56,9 @@ public class TrainingService {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    KafkaClientMeters kafkaMeters;
 
     private volatile Trainer trainer;
     private volatile TrainingRun run;
@@ -99,8 +104,9 @@ public class TrainingService {
         VersionStore versions = new VersionStore(Path.of(publish.versionFile()));
         var ckpt = config.checkpoint();
         CheckpointStore store = new CheckpointStore(Path.of(ckpt.dir()), ckpt.keep());
+        Optional<CheckpointStore.Checkpoint> latest = Optional.empty();
         if (ckpt.resume()) {
-            Optional<CheckpointStore.Checkpoint> latest = store.latest();
+            latest = store.latest();
             if (latest.isPresent()) {
                 restoredOffsets = newRun.restore(latest.get());
                 versions.atLeast(newRun.publishedVersion());
@@ -126,6 +132,7 @@ public class TrainingService {
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                     publish.transactionalId().orElse("tendon-learner-" + publish.policyId()));
             producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            kafkaMeters.bind(producer);
             // Fences any earlier learner with this id and aborts what it left open.
             producer.initTransactions();
             publisher = Optional.of(new PolicyPublisher(publish.policyId(), config.topics().policyUpdates(), key, versions,
@@ -145,6 +152,11 @@ public class TrainingService {
         Trainer newTrainer = new Trainer(newRun, source, settings, versions, publisher,
                 new ExportVerifier(config.export().tolerance(), config.export().relativeTolerance(),
                         config.policy().threads()), Optional.of(store));
+        TrainerMeters trainerMeters = new TrainerMeters(registry);
+        if (latest.isPresent()) {
+            trainerMeters.checkpoints().restored(latest.get().completedAtMillis());
+        }
+        newTrainer.meters(trainerMeters);
         run = newRun;
         trainer = newTrainer;
         registerMetrics();
@@ -183,6 +195,7 @@ public class TrainingService {
             Gauge.builder("tendon.learner.train.loss", this,
                     s -> s.run == null ? Double.NaN : s.run.losses().getOrDefault(loss, Double.NaN))
                     .tag("loss", loss)
+                    .description("Latest training loss of each network (NaN before its first step)")
                     .register(registry);
         }
         for (String reason : BLOCKED_REASONS) {

@@ -1,16 +1,17 @@
 package io.tendon.edge.policy.service;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tendon.edge.control.LatencyHistogram;
+import io.tendon.edge.metrics.LatencyHistograms;
 import io.tendon.edge.policy.ActivePolicy;
 import io.tendon.edge.policy.LatencyStats;
 import io.tendon.edge.policy.PolicyBundle;
 import io.tendon.edge.policy.PolicyInstruments;
 import io.tendon.edge.policy.PolicyStats;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
 
 /**
  * The policy's Micrometer meters (tendon.edge.policy.*). Every meter reads counters the policy
@@ -49,27 +50,24 @@ final class PolicyMetrics {
         Gauge.builder("tendon.edge.policy.active.version", active, a -> a.current() == null ? 0 : a.current().version())
                 .description("Version of the policy running now: the bundle's, or the applied update's (0: none)")
                 .tag("policy_id", policyId).register(registry);
+        // Histograms (buckets, sum, count) read from the policy thread's own buckets at scrape time.
+        new LatencyHistograms("tendon_edge_policy_graph_latency", "ONNX Runtime run time of one graph call", "graph")
+                .addEach(() -> histograms(in.graphs())).registerWith(registry);
         for (Map.Entry<String, LatencyStats> e : in.graphs().entrySet()) {
-            LatencyStats l = e.getValue();
-            FunctionTimer.builder("tendon.edge.policy.graph.latency", l, LatencyStats::count,
-                    LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
-                    .description("ONNX Runtime run time of one graph call").tag("graph", e.getKey()).register(registry);
-            Gauge.builder("tendon.edge.policy.graph.latency.p99", l, x -> x.quantileNanos(0.99) / 1e9)
-                    .baseUnit("seconds").description("99th percentile of the last 1024 runs")
+            Gauge.builder("tendon.edge.policy.graph.latency.max", e.getValue(), x -> x.maxNanos() / 1e9)
+                    .baseUnit("seconds").description("Longest ONNX Runtime run of one graph call since start")
                     .tag("graph", e.getKey()).register(registry);
-            Gauge.builder("tendon.edge.policy.graph.latency.max", l, x -> x.maxNanos() / 1e9)
-                    .baseUnit("seconds").tag("graph", e.getKey()).register(registry);
         }
-        FunctionTimer.builder("tendon.edge.policy.inference.latency", in.inference, LatencyStats::count,
-                LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
-                .description("Inference of one step: every graph of the mode with its inputs and outputs").register(registry);
-        FunctionTimer.builder("tendon.edge.policy.step.latency", in.step, LatencyStats::count,
-                LatencyStats::totalNanos, TimeUnit.NANOSECONDS)
-                .description("A published step: inference, checks, ensembling, the plan").register(registry);
+        new LatencyHistograms("tendon_edge_policy_inference_latency",
+                "Inference of one step: every graph of the mode with its inputs and outputs")
+                .add(in.inference.histogram).registerWith(registry);
+        new LatencyHistograms("tendon_edge_policy_step_latency",
+                "A published step: inference, checks, ensembling, the plan")
+                .add(in.step.histogram).registerWith(registry);
         Gauge.builder("tendon.edge.policy.rate", s, PolicyStats::achievedRateHz).baseUnit("hertz")
                 .description("Policy ticks per second achieved over the last second").register(registry);
         Gauge.builder("tendon.edge.policy.rate.target", service, x -> 1e9 / x.periodNanos()).baseUnit("hertz")
-                .register(registry);
+                .description("Configured policy rate").register(registry);
         counter(registry, "tendon.edge.policy.steps", s, PolicyStats::steps, "Policy steps run on an observation");
         counter(registry, "tendon.edge.policy.plans.published", s, PolicyStats::published,
                 "Plans handed to the control loop");
@@ -88,9 +86,17 @@ final class PolicyMetrics {
                 PolicyStats::lastInferenceDelayControlSteps)
                 .description("Observation-to-available delay of the latest chunk, in control steps").register(registry);
         Gauge.builder("tendon.edge.policy.inference.delay.control.steps.max", s,
-                PolicyStats::maxInferenceDelayControlSteps).register(registry);
+                PolicyStats::maxInferenceDelayControlSteps)
+                .description("Largest observation-to-available delay of a chunk, in control steps").register(registry);
         Gauge.builder("tendon.edge.policy.inference.delay.control.steps.mean", s,
-                PolicyStats::meanInferenceDelayControlSteps).register(registry);
+                PolicyStats::meanInferenceDelayControlSteps)
+                .description("Mean observation-to-available delay of a chunk, in control steps").register(registry);
+    }
+
+    private static Map<String, LatencyHistogram> histograms(Map<String, LatencyStats> graphs) {
+        Map<String, LatencyHistogram> m = new TreeMap<>();
+        graphs.forEach((graph, stats) -> m.put(graph, stats.histogram));
+        return m;
     }
 
     private static void counter(MeterRegistry registry, String name, PolicyStats s,

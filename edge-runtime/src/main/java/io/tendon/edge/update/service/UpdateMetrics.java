@@ -55,9 +55,11 @@ final class UpdateMetrics {
                 .tag("component", "position_m").description("Largest deviation from the running policy in the last"
                         + " update's shadow check").register(r);
         Gauge.builder("tendon.edge.policy.updates.shadow.deviation", m, x -> x.shadowOrientation)
-                .tag("component", "orientation_rad").register(r);
+                .tag("component", "orientation_rad").description("Largest deviation from the running policy in the last"
+                        + " update's shadow check").register(r);
         Gauge.builder("tendon.edge.policy.updates.shadow.deviation", m, x -> x.shadowStiffness)
-                .tag("component", "stiffness_n_per_m").register(r);
+                .tag("component", "stiffness_n_per_m").description("Largest deviation from the running policy in the"
+                        + " last update's shadow check").register(r);
         return m;
     }
 

@@ -10,6 +10,7 @@ import io.tendon.edge.control.SafetyTrips;
 import io.tendon.edge.episode.TransitionRecorder;
 import io.tendon.edge.kafka.EpisodeEventEmitter;
 import io.tendon.edge.kafka.PolicyUpdateReceiver;
+import io.tendon.edge.metrics.KafkaClientMeters;
 import io.tendon.edge.policy.ActivePolicy;
 import io.tendon.edge.policy.PolicyBundle;
 import io.tendon.edge.policy.PolicyStats;
@@ -72,6 +73,9 @@ public class UpdateService {
     MeterRegistry registry;
 
     @Inject
+    KafkaClientMeters kafkaMeters;
+
+    @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaDefaults;
 
@@ -117,6 +121,7 @@ public class UpdateService {
         String group = cfg.groupId().orElse("tendon-edge-" + config.robotId());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(PolicyUpdateReceiver.consumerConfig(kafkaDefaults,
                 group, config.robotId() + "-updates", 16 << 20), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        kafkaMeters.bind(consumer); // lag and fetch metrics of the update consumer (kafka_consumer_*)
         receiver = new PolicyUpdateReceiver(consumer, config.topics().policyUpdates(), bundle.policyId(), assembler,
                 new Handler(), Duration.ofMillis(200));
         receiver.start();
