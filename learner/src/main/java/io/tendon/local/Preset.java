@@ -89,6 +89,8 @@ public record Preset(String name, long wallSeconds, boolean realTime, double sim
         p.add("-Dtendon.sim.person-give-up-seconds=" + Math.min(episodeTimeout * 0.6, 600));
         if (simSpeed > 0) {
             p.add("-Dtendon.sim.speed=" + simSpeed);
+            // The rollback watch counts on the wall clock: 10 s of the robot's time at this speed.
+            p.add("-Dtendon.edge.updates.rollback.window-seconds=" + Math.max(0.1, 10 / simSpeed));
         }
         return p;
     }

@@ -193,6 +193,11 @@ public final class ControlLoop {
         return engaged;
     }
 
+    /** Whether the side in control (person or policy) has targets in use. Control thread only. */
+    public boolean hasActiveTargets() {
+        return engaged ? haveHumanTargets : havePolicyTargets;
+    }
+
     /** The targets in use (after the override choice, before clamping). Control thread only. */
     public Targets activeTargets() {
         return engaged ? humanTargets : policyTargets;

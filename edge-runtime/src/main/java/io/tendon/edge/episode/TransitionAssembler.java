@@ -65,6 +65,7 @@ public final class TransitionAssembler {
     private final float[] windowActions;
     private long emitted;
     private long stepsWithoutFeatures;
+    private long stepsWithoutAction;
     private long unrecordable;
     private long gaps;
     private int nextStep;
@@ -134,6 +135,12 @@ public final class TransitionAssembler {
         if (!step.observation.featuresPresent || !step.nextObservation.featuresPresent) {
             // No latent to record: the windows so far are dropped with this step.
             stepsWithoutFeatures++;
+            run = 0;
+            held = 0;
+        } else if (!step.acted) {
+            // The arm held with no targets (no policy, or an episode's first plan not there yet):
+            // there is no action to learn from, and a window across it would teach "all zeros".
+            stepsWithoutAction++;
             run = 0;
             held = 0;
         } else {
@@ -303,6 +310,11 @@ public final class TransitionAssembler {
     }
 
     /** Steps not recorded because the robot had not supplied observation features (their windows are dropped). */
+    /** Steps in which no targets were in use (the arm held): not recorded, windows across them dropped. */
+    public long stepsWithoutAction() {
+        return stepsWithoutAction;
+    }
+
     public long stepsWithoutFeatures() {
         return stepsWithoutFeatures;
     }

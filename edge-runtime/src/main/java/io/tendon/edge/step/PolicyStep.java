@@ -31,6 +31,11 @@ public final class PolicyStep {
     public boolean human;
     /** OR of the safety trip flags of the step's ticks. */
     public int safetyTrips;
+    /**
+     * Whether targets were in use when the step began ({@link #executed} holds them); false while
+     * the arm held with none (no policy yet, or the first plan of an episode not there yet).
+     */
+    public boolean acted;
     /** Reward of the step (the simulator's reward function; on a robot, terminal rewards of operator marks). */
     public double reward;
     /** s': what the robot showed when the step ended; its wrench summary covers this step. */
@@ -74,6 +79,7 @@ public final class PolicyStep {
         executed.copyFrom(o.executed);
         human = o.human;
         safetyTrips = o.safetyTrips;
+        acted = o.acted;
         reward = o.reward;
         nextObservation.copyFrom(o.nextObservation);
         terminated = o.terminated;

@@ -146,6 +146,7 @@ public final class RobotLoop implements ControlTask {
     private void accumulate(Command out) {
         if (step.ticks == 0) {
             step.executed.copyFrom(loop.activeTargets());
+            step.acted = loop.hasActiveTargets();
         }
         step.ticks++;
         step.human |= out.human;

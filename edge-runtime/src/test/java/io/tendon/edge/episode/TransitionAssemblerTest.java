@@ -71,6 +71,45 @@ class TransitionAssemblerTest {
     }
 
     @Test
+    void stepsInWhichTheArmHeldWithoutTargetsAreNotLearnedFrom() {
+        // Overlapping windows (stride 1): every step is in H of them. The loop marks every step
+        // of the expert as having targets in use; a step without any (the arm held: no policy yet,
+        // or an episode's first plan not there yet) takes out exactly the H windows that would
+        // hold it, instead of teaching an action of all zeros.
+        long[] emitted = new long[2];
+        long[] withoutAction = new long[2];
+        boolean[] allActed = {true};
+        for (int pass = 0; pass < 2; pass++) {
+            final int p = pass;
+            TransitionAssembler assembler = new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, 1,
+                    null, new RewardInbox(), () -> 1L, t -> { }, null);
+            ControlSettings control = ControlSettings.defaults();
+            SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
+                    .expert(ExpertRole.DEMONSTRATOR).firstSeed(11)
+                    .listener(step -> {
+                        if (step.episodeIndex > 0) {
+                            return;
+                        }
+                        allActed[0] &= step.acted;
+                        if (p == 1 && step.step == 2 * H) {
+                            step.acted = false;
+                        }
+                        assembler.onStep(step);
+                    }).build();
+            SimulatedClockPacer clock = new SimulatedClockPacer(control.periodNanos, 0, runner);
+            while (runner.episodes() < 1) {
+                clock.run(1000);
+            }
+            emitted[pass] = assembler.emitted();
+            withoutAction[pass] = assembler.stepsWithoutAction();
+        }
+        assertTrue(allActed[0], "the loop marks steps that had targets in use");
+        assertEquals(0, withoutAction[0]);
+        assertEquals(1, withoutAction[1]);
+        assertEquals(emitted[0] - H, emitted[1], "the H windows holding the step are not sent");
+    }
+
+    @Test
     void demonstrationsBecomeCompleteLayoutOneTransitions() {
         TransitionAssembler assembler = assembler(null);
         run(assembler, 2);
