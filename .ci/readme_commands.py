@@ -24,7 +24,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES = [
     (r"^git clone ", "skip", "CI runs on a fresh clone already"),
     (r"^mvn -B verify\b", "skip", ".ci/run runs it just before this script"),
-    (r"^mvn -B -Plocal package\b", "run", [(r"$", " -DskipTests -Dtendon.local.seconds=25")]),
+    (r"^mvn -B -Plocal package\b", "run", [(r" -Dtendon.local.args=.*$", ""), (r"$", " -Dtendon.local.args=--help")]),
+    # The loop itself runs in LoopIT (mvn -B verify); here the launcher script, its build check and
+    # the job's option parsing, with the jars mvn -B verify just built.
+    (r"^\./run-local\b", "run", [(r"^\./run-local.*$", "TENDON_SKIP_BUILD=1 ./run-local --help")]),
     (r"^mvn -B -pl edge-runtime -am package -DskipTests$", "run", []),
     (r"^mvn -B -q -Ptrajectory ", "run", [(r"--duration \d+", "--duration 1")]),
     (r"^mvn -B (-o )?-Pbench -pl edge-runtime -am verify", "run",
