@@ -55,6 +55,8 @@ public final class LoopRun {
     private final Progress progress;
     private final int[] edgePorts;
     private long startNanos;
+    /** --bench: where the benchmark's flat JSON goes (the loop benchmark's keys), or null. */
+    Path benchFile;
 
     LoopRun(Preset preset, int robots, boolean fresh, Path root) {
         this.preset = preset;
@@ -85,15 +87,17 @@ public final class LoopRun {
         int robots = 1;
         boolean fresh = false;
         Long seconds = null;
+        Path bench = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--preset" -> preset = Preset.named(args[++i]);
                 case "--robots" -> robots = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Long.parseLong(args[++i]);
                 case "--fresh" -> fresh = true;
+                case "--bench" -> bench = Path.of(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("usage: run-local [--preset quick|default|realtime] [--robots N] [--seconds S]"
-                            + " [--fresh]");
+                            + " [--fresh] [--bench FILE]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (see --help)");
@@ -107,6 +111,7 @@ public final class LoopRun {
         }
         Path root = Path.of(System.getProperty("tendon.local.root", ".")).toAbsolutePath().normalize();
         LoopRun run = new LoopRun(preset, robots, fresh, root);
+        run.benchFile = bench;
         int exit = run.runToEnd();
         System.exit(exit);
     }
@@ -336,6 +341,29 @@ public final class LoopRun {
                 stopRequested.get());
         LocalStack.say("%s", report.summary());
         LocalStack.say("report %s, plot %s", json, png);
+        if (benchFile != null) {
+            writeBench(json, benchFile);
+            LocalStack.say("benchmark %s", benchFile);
+        }
+    }
+
+    /** The loop benchmark's flat JSON object of numbers, taken from the report. */
+    static void writeBench(Path report, Path bench) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(report));
+        StringBuilder out = new StringBuilder("{");
+        String[] keys = {"final_success_rate", "base_success_rate", "transitions_lost", "wall_seconds", "env_steps_to_90"};
+        for (int i = 0; i < keys.length; i++) {
+            com.fasterxml.jackson.databind.JsonNode v = r.get(keys[i]);
+            out.append(i == 0 ? "" : ", ").append('"').append(keys[i]).append("\": ")
+                    .append(v == null || !v.isNumber() ? "null" : v.asText());
+        }
+        out.append("}\n");
+        Path parent = bench.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(bench, out.toString());
     }
 
     private void stop() {

@@ -59,6 +59,15 @@ class LoopIT {
         assertEquals(evaluations.get(evaluations.size() - 1).get("success_rate").asDouble(),
                 report.get("final_success_rate").asDouble());
 
+        // The loop benchmark's flat JSON (./run-local --bench FILE) comes from the same report.
+        Path bench = home.resolve("loop.json");
+        LoopRun.writeBench(home.resolve("report.json"), bench);
+        JsonNode numbers = new ObjectMapper().readTree(Files.readString(bench));
+        for (String key : new String[] {"final_success_rate", "base_success_rate", "transitions_lost", "wall_seconds",
+                "env_steps_to_90"}) {
+            assertEquals(report.get(key).asDouble(), numbers.get(key).asDouble(), key);
+        }
+
         // The report's counts are the services' own: the edge's delivered counter and the
         // learner's accepted counter, scraped at the end, as kept in the report's per-robot part.
         JsonNode robot = report.get("per_robot").get(0);
