@@ -47,12 +47,23 @@ public class TransitionRecorder implements PolicyStepListener {
     @Inject
     MeterRegistry registry;
 
-    private final RewardInbox rewards = new RewardInbox();
+    private RewardInbox rewards;
     private TransitionAssembler assembler;
 
     @PostConstruct
     void init() {
         String runId = "ep-" + Long.toString(System.currentTimeMillis(), 36);
+        EdgeConfig.Rewards r = config.rewards();
+        if (r.min() > r.max()) {
+            throw new IllegalArgumentException("tendon.edge.rewards.min = " + r.min() + " is above tendon.edge.rewards.max = "
+                    + r.max());
+        }
+        rewards = new RewardInbox(r.maxStepsAhead(), r.min(), r.max());
+        for (RewardInbox.Result result : RewardInbox.Result.values()) {
+            FunctionCounter.builder("tendon.edge.rewards", rewards, x -> x.count(result))
+                    .description("Rewards offered over Episodes/Reward, by outcome")
+                    .tag("result", result.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
         assembler = new TransitionAssembler(config.robotId(), runId, layout.version(),
                 layout.latentDim(), layout.horizon(), this::latestProposal, rewards,
                 () -> System.currentTimeMillis() * 1_000_000L, publisher::offer, new Markers());

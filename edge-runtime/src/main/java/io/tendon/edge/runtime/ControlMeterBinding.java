@@ -63,7 +63,17 @@ final class ControlMeterBinding {
                     .tag("result", "stale").register(r);
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesSuperseded.get())
                     .tag("result", "superseded").register(r);
-            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSent.get()).register(r);
+            FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesUnanswered.get())
+                    .tag("result", "unanswered").register(r);
+            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSent.get())
+                    .tag("kind", "own").description("Commands sent, for the state they were computed on or"
+                            + " (superseded) for a state the loop skipped for a newer one").register(r);
+            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSuperseded.get())
+                    .tag("kind", "superseded").register(r);
+            for (GrpcRobotLink.End why : GrpcRobotLink.End.values()) {
+                FunctionCounter.builder("tendon.edge.bridge.sessions.ended", link, l -> l.sessionsEnded(why))
+                        .description("Robot driver sessions ended, by reason").tag("reason", why.tag).register(r);
+            }
             FunctionCounter.builder("tendon.edge.bridge.connections", link, l -> l.connections.get())
                     .tag("result", "accepted").register(r);
             FunctionCounter.builder("tendon.edge.bridge.connections", link, l -> l.connectionsRefused.get())
