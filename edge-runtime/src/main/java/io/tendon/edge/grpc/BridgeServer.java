@@ -97,9 +97,9 @@ public class BridgeServer {
                 .maxConnectionIdle(c.maxConnectionIdleSeconds(), TimeUnit.SECONDS)
                 .handshakeTimeout(10, TimeUnit.SECONDS)
                 .maxConcurrentCallsPerConnection(8)
-                .addService(ServerInterceptors.intercept(new RobotBridgeService(link), access.interceptor()));
+                .addService(ServerInterceptors.intercept(new RobotBridgeService(link), access));
         if (c.echo()) {
-            b.addService(ServerInterceptors.intercept(BridgeEcho.definition(), access.interceptor()));
+            b.addService(ServerInterceptors.intercept(BridgeEcho.definition(), access));
         }
         String scheme = "plain text";
         if (c.tlsConfigurationName().isPresent()) {

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.tendon.edge.config.EdgeConfig;
 import io.tendon.schemas.access.AccessControl;
-import io.tendon.schemas.access.AccessInterceptor;
+import io.tendon.schemas.access.AccessGate;
 import io.tendon.schemas.access.AccessRules;
 import io.tendon.schemas.access.Principal;
 import io.tendon.schemas.access.Role;
@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Credentials and roles on every gRPC method of the edge: installed on the HTTP port's gRPC server
- * (a Quarkus global interceptor, reflection included, before every other interceptor) and on the
- * robot bridge's listener ({@link BridgeServer}). Refusals are counted in
+ * (a Quarkus global interceptor, reflection included, before every other interceptor) and, as the
+ * same bean, on the robot bridge's listener ({@link BridgeServer}). Refusals are counted in
  * {@code tendon_edge_grpc_refused_total{code, method}}.
  */
 @ApplicationScoped
@@ -51,12 +51,12 @@ public class EdgeAccess implements ServerInterceptor, Prioritized {
     @Inject
     MeterRegistry registry;
 
-    private AccessInterceptor interceptor;
+    private AccessGate gate;
 
     @PostConstruct
     void init() {
         AccessControl access = new AccessControl(config.auth(), RULES);
-        interceptor = new AccessInterceptor(access, this::refused);
+        gate = new AccessGate(access, this::refused);
         if (!access.enabled()) {
             LOG.warn("tendon.edge.auth.enabled=false: every gRPC method of this edge is open to anyone who reaches"
                     + " its ports, the robot's motion included");
@@ -75,21 +75,19 @@ public class EdgeAccess implements ServerInterceptor, Prioritized {
         LOG.debugf("gRPC %s refused (%s): %s", method, verdict, reason);
     }
 
-    /** The interceptor itself, for servers Quarkus does not manage (the bridge listener). */
-    public AccessInterceptor interceptor() {
-        return interceptor;
-    }
-
     /** The caller of the current gRPC call, as the interceptor authenticated it. */
     public static String caller() {
-        Principal p = AccessInterceptor.PRINCIPAL.get();
+        Principal p = AccessGate.PRINCIPAL.get();
         return p == null ? "unknown" : p.name();
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        return interceptor.interceptCall(call, headers, next);
+        // On the HTTP port (the Vert.x bridge) a call cannot be closed while it is being started: close
+        // it from the event loop right after. The bridge listener (grpc-java) closes it at once.
+        io.vertx.core.Context vertx = io.vertx.core.Vertx.currentContext();
+        return gate.intercept(call, headers, next, vertx == null ? Runnable::run : r -> vertx.runOnContext(v -> r.run()));
     }
 
     @Override

@@ -16,7 +16,7 @@ public final class BearerToken extends CallCredentials {
     @Override
     public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
         Metadata m = new Metadata();
-        m.put(AccessInterceptor.AUTHORIZATION, "Bearer " + token);
+        m.put(AccessGate.AUTHORIZATION, "Bearer " + token);
         applier.apply(m);
     }
 }
