@@ -79,6 +79,11 @@ public final class TransitionPublisher implements AutoCloseable {
     // In flight: spool sequences in send order, done flags (publisher thread only).
     private final long[] flightSequence;
     private final boolean[] flightDone;
+    // The generation each window entry was sent in: an answer counts only for the attempt it answers.
+    private final long[] flightGeneration;
+    // After a retry from a record in the middle of the window: records below it are still in the
+    // producer (which retries them itself, in order), so the spool's re-read skips them.
+    private long skipBelow;
     private final int flightMask;
     private long flightHead;
     private long flightTail;
@@ -106,6 +111,7 @@ public final class TransitionPublisher implements AutoCloseable {
         int flight = Integer.highestOneBit(Math.max(1, settings.maxInFlight() - 1)) << 1;
         this.flightSequence = new long[flight];
         this.flightDone = new boolean[flight];
+        this.flightGeneration = new long[flight];
         this.flightMask = flight - 1;
         this.backoffNanos = settings.recreateBackoffNanos();
         java.util.Arrays.fill(offerSequence, -1);
@@ -213,24 +219,27 @@ public final class TransitionPublisher implements AutoCloseable {
         boolean any = false;
         while ((a = acks.poll()) != null) {
             any = true;
-            if (a.generation() != generation) {
-                continue; // from a window already given up: its records are sent again
+            long at = find(a.sequence(), a.generation());
+            if (at < 0) {
+                continue; // from an attempt already given up: its record is sent again
             }
             Exception error = a.error();
             if (error == null) {
-                markDone(a.sequence());
+                flightDone[(int) (at & flightMask)] = true;
                 delivered.incrementAndGet();
                 backoffNanos = settings.recreateBackoffNanos();
             } else if (error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
                     || error instanceof InvalidRecordException) {
                 LOG.errorf("transition %d refused by the broker, given up: %s", a.sequence(), error.toString());
-                markDone(a.sequence());
+                flightDone[(int) (at & flightMask)] = true;
                 failed.incrementAndGet();
             } else if (error instanceof RetriableException) {
-                // No metadata in time (the broker is away): send again from the oldest unacknowledged one, later.
-                LOG.debugf("transition %d not sent (%s): sending again from the oldest unacknowledged", a.sequence(),
-                        error.toString());
-                restartWindow();
+                // No metadata in time (the broker is away): this record never entered the producer;
+                // send it again, and everything sent after it, later. The records before it are in
+                // the producer, which retries them itself (delivery.timeout.ms is unbounded): sending
+                // them again would put them on the topic twice.
+                LOG.debugf("transition %d not sent (%s): sending again from it", a.sequence(), error.toString());
+                retryFrom(at);
                 pausedUntilNanos = System.nanoTime() + RETRY_PAUSE_NANOS;
             } else {
                 LOG.errorf("transition producer failed (%s): it is closed and created again", error.toString());
@@ -260,16 +269,32 @@ public final class TransitionPublisher implements AutoCloseable {
         generation++;
         flightHead = flightTail;
         unsent = null;
+        skipBelow = 0;
         spool.rewind();
     }
 
-    private void markDone(long sequence) {
+    /**
+     * Forgets the window from position {@code at} on (their late answers are ignored) and reads the
+     * spool again from that record; the records before it stay in flight.
+     */
+    private void retryFrom(long at) {
+        long from = flightSequence[(int) (at & flightMask)];
+        generation++;
+        flightTail = at;
+        unsent = null;
+        skipBelow = from;
+        spool.rewind();
+    }
+
+    /** Window position of the attempt that sent {@code sequence} in {@code gen}; -1 when given up. */
+    private long find(long sequence, long gen) {
         for (long i = flightHead; i < flightTail; i++) {
-            if (flightSequence[(int) (i & flightMask)] == sequence) {
-                flightDone[(int) (i & flightMask)] = true;
-                return;
+            int k = (int) (i & flightMask);
+            if (flightSequence[k] == sequence && flightGeneration[k] == gen) {
+                return i;
             }
         }
+        return -1;
     }
 
     /** Closes a failed producer; a new one comes after the back-off, and sends from the oldest unacknowledged record. */
@@ -320,6 +345,9 @@ public final class TransitionPublisher implements AutoCloseable {
             if (r == null) {
                 break;
             }
+            if (r.sequence() < skipBelow) {
+                continue; // still in the producer from before the retry
+            }
             unsent = r;
             long gen = generation;
             long seq = r.sequence();
@@ -346,6 +374,7 @@ public final class TransitionPublisher implements AutoCloseable {
             unsent = null;
             flightSequence[(int) (flightTail & flightMask)] = seq;
             flightDone[(int) (flightTail & flightMask)] = false;
+            flightGeneration[(int) (flightTail & flightMask)] = gen;
             flightTail++;
             any = true;
             if (sendStalled) {
