@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tendon.edge.testing.SaslBrokerResource;
 import io.tendon.schemas.v1.Transition;
 import io.tendon.testing.KafkaBroker;
+import io.tendon.testing.SaslKafkaBrokerResource;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,18 +35,21 @@ import org.junit.jupiter.api.Test;
  * one with a wrong password is refused with an authentication error.
  */
 @QuarkusTest
-@QuarkusTestResource(value = SaslBrokerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SaslKafkaBrokerResource.class, restrictToAnnotatedClass = true)
 class KafkaAuthenticationTest {
 
     @Inject
     TransitionPublisher publisher;
 
-    @ConfigProperty(name = "kafka.security.protocol")
-    String protocol;
+    // Read in the test, not injected: every test class is a bean of the one test application, and
+    // an injected property that only this class's resource sets would fail the other classes' start.
+    private static String protocol() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("kafka.security.protocol", String.class);
+    }
 
     private static Map<String, Object> producerConfig(Map<String, Object> security) {
         Map<String, Object> p = new HashMap<>(security);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SaslBrokerResource.broker().bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SaslKafkaBrokerResource.broker().bootstrapServers());
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
@@ -68,8 +70,8 @@ class KafkaAuthenticationTest {
 
     @Test
     void authenticatedEdgePublishesAndOthersAreRefused() throws Exception {
-        assertEquals("SASL_PLAINTEXT", protocol);
-        KafkaBroker broker = SaslBrokerResource.broker();
+        assertEquals("SASL_PLAINTEXT", protocol());
+        KafkaBroker broker = SaslKafkaBrokerResource.broker();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (publisher.delivered() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(100);

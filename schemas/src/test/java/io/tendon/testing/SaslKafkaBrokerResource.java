@@ -1,16 +1,15 @@
-package io.tendon.edge.testing;
+package io.tendon.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.tendon.testing.KafkaBroker;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A broker of one test class's own that requires SASL/PLAIN; the application authenticates as
+ * A broker of one test class's own that requires SASL/PLAIN ({@link KafkaBroker#startSaslPlain()}); the application authenticates as
  * {@link KafkaBroker#SASL_USER} through the ordinary {@code kafka.*} keys, exactly as a production
  * configuration would.
  */
-public class SaslBrokerResource implements QuarkusTestResourceLifecycleManager {
+public class SaslKafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
     private static volatile KafkaBroker broker;
 
@@ -21,7 +20,7 @@ public class SaslBrokerResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         broker = KafkaBroker.startSaslPlain();
-        broker.createTopics(1, "tendon.transitions", "tendon.episode-events", "tendon.policy-updates");
+        broker.createTopics(1, "tendon.transitions", "tendon.transitions.dlq", "tendon.episode-events", "tendon.policy-updates");
         Map<String, String> p = new HashMap<>();
         p.put("kafka.bootstrap.servers", broker.bootstrapServers());
         KafkaBroker.saslPlain(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD)
