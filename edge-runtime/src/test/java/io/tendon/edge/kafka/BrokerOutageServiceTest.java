@@ -68,7 +68,7 @@ class BrokerOutageServiceTest {
 
         // A window of the same length as the outage, broker up: the machine's own miss rate.
         long rate = Math.round(1.0 / control.settings().dt);
-        long baseMs = Math.min(OUTAGE_MS, 10_000);
+        long baseMs = Math.min(OUTAGE_MS, 6_000);
         long t0 = m.ticks.get();
         long miss0 = m.deadlineMisses.get();
         Thread.sleep(baseMs);
