@@ -117,8 +117,14 @@ class BrokerOutageServiceTest {
         // Every period of the outage had its tick (a missed slot is skipped and counted, never
         // queued), and no more misses than the machine's own rate with the broker up.
         assertTrue(outageTicks + outageMisses >= seconds * rate * 0.99, report);
-        double baseRate = (double) baseMisses / baseMs;
-        assertTrue(steadyMisses <= 3 * baseRate * steadySeconds * 1000 + 30, "deadline misses during the outage: " + report);
+        // The machine's own miss rate, broker up, before the outage and again after it (the load
+        // of a shared machine changes over a minute): the larger of the two is the reference.
+        long after0 = m.deadlineMisses.get();
+        Thread.sleep(baseMs);
+        long afterMisses = m.deadlineMisses.get() - after0;
+        double baseRate = (double) Math.max(baseMisses, afterMisses) / baseMs;
+        assertTrue(steadyMisses <= 3 * baseRate * steadySeconds * 1000 + 30, "deadline misses during the outage: " + report
+                + "; after it " + afterMisses + " in " + baseMs + " ms");
 
         // Read the topic: every transition once, by id, and no step missing within an episode.
         Map<String, TreeSet<Long>> steps = new TreeMap<>();
