@@ -2,6 +2,9 @@ package io.tendon.local;
 
 import java.io.IOException;
 import java.net.URI;
+import io.tendon.schemas.access.BearerToken;
+import io.tendon.schemas.access.LocalCredentials;
+import io.tendon.schemas.access.Role;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,6 +59,8 @@ public final class LocalStack {
     /** One more edge process of a fleet. */
     record EdgeSpec(String name, int port, List<String> properties) {
     }
+    /** Development credentials under home/credentials (generated once): tokens for each role. */
+    private LocalCredentials credentials;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -90,6 +95,21 @@ public final class LocalStack {
 
     int learnerPort() {
         return learnerPort;
+    }
+
+    /** The robot bridge's port of the edge whose HTTP port is {@code edgeHttpPort} (the bridge has its own listener). */
+    static int bridgePort(int edgeHttpPort) {
+        return edgeHttpPort + 100;
+    }
+
+    /** The development credentials both services accept (after {@link #start}). */
+    LocalCredentials credentials() {
+        return credentials;
+    }
+
+    /** Call credentials with the development token of {@code role}, for gRPC calls to the services. */
+    io.grpc.CallCredentials token(Role role) {
+        return new BearerToken(credentials.token(role));
     }
 
     int edgePort() {
@@ -144,6 +164,9 @@ public final class LocalStack {
             }
         }
         Files.createDirectories(home.resolve("logs"));
+        // Every gRPC method of both services needs a role: development tokens (only their hashes
+        // go on the command lines), kept under home/credentials, never committed.
+        credentials = LocalCredentials.generate(home.resolve("credentials"));
         say("Tendon local run in %s", home);
         say("[1/3] Kafka broker (KRaft) on %s, data in %s", broker.bootstrapServers(), broker.dataDirectory());
         broker.start(Duration.ofSeconds(90));
@@ -190,6 +213,14 @@ public final class LocalStack {
                 "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=127.0.0.1"));
+        if (name.equals("learner")) {
+            command.addAll(credentials.learnerJvmArgs());
+        } else {
+            command.addAll(credentials.edgeJvmArgs());
+            // Each edge its own spool and robot-bridge listener (a fleet runs several on this machine).
+            command.add("-Dtendon.edge.spool.dir=" + home.resolve(name + "/spool"));
+            command.add("-Dtendon.edge.bridge-server.port=" + bridgePort(port));
+        }
         command.addAll(extraProperties);
         command.add("-jar");
         command.add(jar.toString());

@@ -191,7 +191,8 @@ public final class LoopRun {
         for (int port : edgePorts) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             channels.add(channel);
-            sims.add(SimControlGrpc.newBlockingStub(channel));
+            sims.add(SimControlGrpc.newBlockingStub(channel).withCallCredentials(
+                    stack.token(io.tendon.schemas.access.Role.OPERATOR)));
         }
         LocalStack.say("logs: %s; progress below (Ctrl-C stops cleanly)", home.resolve("logs"));
     }

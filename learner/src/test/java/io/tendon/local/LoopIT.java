@@ -24,10 +24,10 @@ class LoopIT {
         Path root = Path.of(System.getProperty("tendon.local.root", "..")).toAbsolutePath().normalize();
         Path home = root.resolve("learner/target/loop-it");
         System.setProperty("tendon.local.home", home.toString());
-        System.setProperty("tendon.local.kafka-port", "19292");
-        System.setProperty("tendon.local.controller-port", "19293");
-        System.setProperty("tendon.local.learner-port", "18290");
-        System.setProperty("tendon.local.edge-port", "18280");
+        System.setProperty("tendon.local.kafka-port", "19392");
+        System.setProperty("tendon.local.controller-port", "19393");
+        System.setProperty("tendon.local.learner-port", "18390");
+        System.setProperty("tendon.local.edge-port", "18380");
         long seconds = Long.getLong("tendon.loop-it.seconds", 200);
         LoopRun run = new LoopRun(Preset.quick().withWallSeconds(seconds), 1, true, root);
         assertEquals(0, run.runToEnd(), "the run ends cleanly");

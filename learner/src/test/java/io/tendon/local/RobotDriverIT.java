@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.tendon.schemas.access.Role;
 import io.grpc.stub.StreamObserver;
 import io.tendon.schemas.v1.EdgeStatus;
 import io.tendon.schemas.v1.EdgeStatusRequest;
@@ -74,11 +75,14 @@ class RobotDriverIT {
 
     @Test
     void aDriversStatesBecomeRolloutTransitionsInTheLearnersReplay() throws Exception {
+        // The robot bridge has a listener of its own; every call carries a role's token.
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", EDGE).usePlaintext().build();
+        ManagedChannel bridge = ManagedChannelBuilder.forAddress("127.0.0.1", LocalStack.bridgePort(EDGE)).usePlaintext()
+                .build();
         try {
             AtomicLong commands = new AtomicLong();
             AtomicLong holding = new AtomicLong();
-            StreamObserver<RobotState> states = RobotBridgeGrpc.newStub(channel).connect(new StreamObserver<>() {
+            StreamObserver<RobotState> states = RobotBridgeGrpc.newStub(bridge).withCallCredentials(stack.token(Role.DRIVER)).connect(new StreamObserver<>() {
                 @Override
                 public void onNext(RobotCommand c) {
                     commands.incrementAndGet();
@@ -105,12 +109,12 @@ class RobotDriverIT {
                 }
                 states.onNext(state(seq, System.nanoTime(), seq % 25 == 1));
             }
-            EdgeStatus status = EdgeStatusServiceGrpc.newBlockingStub(channel)
+            EdgeStatus status = EdgeStatusServiceGrpc.newBlockingStub(channel).withCallCredentials(stack.token(Role.OBSERVER))
                     .getStatus(EdgeStatusRequest.getDefaultInstance());
             assertEquals("grpc", status.getBridge());
             assertTrue(status.getRobotConnected());
             // The operator ends the episode: the partial window is published, terminated.
-            var ack = EpisodesGrpc.newBlockingStub(channel).mark(EpisodeEvent.newBuilder()
+            var ack = EpisodesGrpc.newBlockingStub(channel).withCallCredentials(stack.token(Role.OPERATOR)).mark(EpisodeEvent.newBuilder()
                     .setEpisodeId(status.getEpisodeId()).setKind(EpisodeEvent.Kind.SUCCESS).build());
             assertTrue(ack.getAccepted(), ack.getReason());
             for (long seq = 1501; seq <= 1600; seq++) {
@@ -127,6 +131,7 @@ class RobotDriverIT {
                     + counts);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            bridge.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
 
         // About 60 policy steps: windows of 16 from step 0, 16 and 32, and the partial one the mark

@@ -25,18 +25,67 @@ public final class KafkaBroker {
 
     private static KafkaBroker shared;
 
+    /** SASL/PLAIN users of {@link #startSaslPlain()} (Kafka's test kit defines them). */
+    public static final String SASL_USER = "plain-user1";
+    public static final String SASL_PASSWORD = "plain-user1-secret";
+
     private final KafkaClusterTestKit cluster;
     private final Path dataDirectory;
+    private final Map<String, Object> security;
 
-    private KafkaBroker(KafkaClusterTestKit cluster, Path dataDirectory) {
+    private KafkaBroker(KafkaClusterTestKit cluster, Path dataDirectory, Map<String, Object> security) {
         this.cluster = cluster;
         this.dataDirectory = dataDirectory;
+        this.security = security;
+    }
+
+    /**
+     * A private broker whose client listener requires SASL/PLAIN authentication (SASL_PLAINTEXT):
+     * users {@code plain-admin} and {@link #SASL_USER}; a client without credentials gets no
+     * metadata, one with a wrong password an authentication error. {@link #admin()} and
+     * {@link #clientConfig()} authenticate as the admin. The caller closes it.
+     */
+    public static KafkaBroker startSaslPlain() {
+        KafkaBroker broker = start(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT);
+        // The kit runs an authorizer (nothing allowed without an ACL, plain-admin is a super user):
+        // the application's user may use every topic, group and transactional id, as a site would grant.
+        try (Admin admin = broker.admin()) {
+            String user = "User:" + SASL_USER;
+            java.util.List<org.apache.kafka.common.acl.AclBinding> acls = new java.util.ArrayList<>();
+            for (org.apache.kafka.common.resource.ResourceType type : java.util.List.of(
+                    org.apache.kafka.common.resource.ResourceType.TOPIC, org.apache.kafka.common.resource.ResourceType.GROUP,
+                    org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID)) {
+                acls.add(new org.apache.kafka.common.acl.AclBinding(new org.apache.kafka.common.resource.ResourcePattern(type,
+                        "*", org.apache.kafka.common.resource.PatternType.LITERAL),
+                        new org.apache.kafka.common.acl.AccessControlEntry(user, "*",
+                                org.apache.kafka.common.acl.AclOperation.ALL,
+                                org.apache.kafka.common.acl.AclPermissionType.ALLOW)));
+            }
+            acls.add(new org.apache.kafka.common.acl.AclBinding(new org.apache.kafka.common.resource.ResourcePattern(
+                    org.apache.kafka.common.resource.ResourceType.CLUSTER, "kafka-cluster",
+                    org.apache.kafka.common.resource.PatternType.LITERAL),
+                    new org.apache.kafka.common.acl.AccessControlEntry(user, "*",
+                            org.apache.kafka.common.acl.AclOperation.IDEMPOTENT_WRITE,
+                            org.apache.kafka.common.acl.AclPermissionType.ALLOW)));
+            admin.createAcls(acls).all().get();
+        } catch (Exception e) {
+            broker.close();
+            throw new IllegalStateException("could not grant the SASL test user its ACLs", e);
+        }
+        return broker;
+    }
+
+    /** Client properties that authenticate to a {@link #startSaslPlain()} broker as {@code user}. */
+    public static Map<String, Object> saslPlain(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
     }
 
     /** The JVM's broker, started on first use and stopped when the JVM exits. */
     public static synchronized KafkaBroker shared() {
         if (shared == null) {
-            shared = start();
+            shared = start(null);
             KafkaBroker broker = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "kafka-test-broker-stop"));
         }
@@ -48,7 +97,7 @@ public final class KafkaBroker {
      * closes it with {@link #close()}.
      */
     public static KafkaBroker startPrivate() {
-        return start();
+        return start(null);
     }
 
     /** Stops the broker server (the controller stays up); clients see the broker go away. */
@@ -71,14 +120,19 @@ public final class KafkaBroker {
         stop();
     }
 
-    private static KafkaBroker start() {
+    private static KafkaBroker start(org.apache.kafka.common.security.auth.SecurityProtocol protocol) {
         try {
             // tendon.test.kafka.dir: where the broker keeps its log (benchmarks put it on tmpfs,
             // so the kernel's writeback of gigabytes of test data does not stall the broker).
             String base = System.getProperty("tendon.test.kafka.dir", "");
             Path dir = base.isBlank() ? Files.createTempDirectory("tendon-kafka-")
                     : Files.createTempDirectory(Path.of(base), "tendon-kafka-");
-            TestKitNodes nodes = new TestKitNodes.Builder()
+            TestKitNodes.Builder builder = new TestKitNodes.Builder();
+            if (protocol != null) {
+                builder.setBrokerSecurityProtocol(protocol);
+                builder.setControllerSecurityProtocol(protocol);
+            }
+            TestKitNodes nodes = builder
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -97,7 +151,7 @@ public final class KafkaBroker {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new KafkaBroker(cluster, dir);
+            return new KafkaBroker(cluster, dir, protocol == null ? Map.of() : saslPlain("plain-admin", "plain-admin-secret"));
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka broker", e);
         }
@@ -116,6 +170,7 @@ public final class KafkaBroker {
     public Admin admin() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(security);
         return Admin.create(props);
     }
 
@@ -141,8 +196,10 @@ public final class KafkaBroker {
 
     /** Client properties (bootstrap servers) for a producer or consumer on this broker. */
     public Map<String, Object> clientConfig() {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());
+        Map<String, Object> c = new java.util.HashMap<>(security);
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(10).toMillis());
+        return Map.copyOf(c);
     }
 
     private synchronized void stop() {

@@ -79,8 +79,13 @@ public final class ProtoConversions {
     }
 
     public static RobotCommand toProto(Command c) {
+        return toProto(c, c.stateSequence);
+    }
+
+    /** {@code c} as the answer to the state with the driver's sequence {@code stateSequence}. */
+    public static RobotCommand toProto(Command c, long stateSequence) {
         return RobotCommand.newBuilder()
-                .setStateSequence(c.stateSequence)
+                .setStateSequence(stateSequence)
                 .setCommandedPose(toProto(c.pose))
                 .setCommandedTwist(Twist.newBuilder()
                         .setLinear(Vector3.newBuilder().setX(c.twist[0]).setY(c.twist[1]).setZ(c.twist[2]))

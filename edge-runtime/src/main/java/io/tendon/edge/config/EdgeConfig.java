@@ -2,6 +2,7 @@ package io.tendon.edge.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.tendon.schemas.access.AccessConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -63,6 +64,212 @@ public interface EdgeConfig {
 
     @Valid
     Updates updates();
+
+    /**
+     * Who may call the edge's gRPC methods (tendon.edge.auth.*): bearer tokens (hashed) and client
+     * certificates, each with a role; see {@link AccessConfig}.
+     */
+    @Valid
+    AccessConfig auth();
+
+    @Valid
+    BridgeServer bridgeServer();
+
+    @Valid
+    Teleop teleop();
+
+    @Valid
+    Spool spool();
+
+    @Valid
+    Rewards rewards();
+
+    /**
+     * The robot bridge's own gRPC listener (tendon.edge.bridge-server.*): RobotBridge/Connect, and the
+     * transport probe BridgeEcho/Echo, on an interface of their own (loopback by default: the driver
+     * normally runs on the robot computer), apart from the HTTP port that serves operators.
+     */
+    interface BridgeServer {
+        /** Interface to listen on: 127.0.0.1 (default, same machine only), an address, or 0.0.0.0 for all. */
+        @WithDefault("127.0.0.1")
+        @NotBlank
+        String host();
+
+        /** TCP port (0: any free port, see the log line). */
+        @WithDefault("8082")
+        @Min(0)
+        @Max(65535)
+        int port();
+
+        /**
+         * Largest message a driver may send, bytes (1024-67108864). It must hold a RobotState with
+         * tendon.layout.latent-dim observation features (4 bytes each plus about 1 KiB); start-up
+         * refuses a smaller value.
+         */
+        @WithDefault("65536")
+        @Min(1024)
+        @Max(67_108_864)
+        int maxInboundMessageBytes();
+
+        /**
+         * A driver stream that sends no state for this long is closed (ABORTED, "lease expired") and
+         * the arm holds, so that another driver can connect, ms (10-60000).
+         */
+        @WithDefault("250")
+        @Min(10)
+        @Max(60_000)
+        int driverLeaseMs();
+
+        /** The server pings a connection that has been silent this long, ms (100-3600000). */
+        @WithDefault("1000")
+        @Min(100)
+        @Max(3_600_000)
+        int keepaliveTimeMs();
+
+        /** ... and closes it when the ping is not answered within this, ms (100-60000). */
+        @WithDefault("1000")
+        @Min(100)
+        @Max(60_000)
+        int keepaliveTimeoutMs();
+
+        /** Clients may ping at most this often (more often: the connection is closed), ms (100-3600000). */
+        @WithDefault("500")
+        @Min(100)
+        @Max(3_600_000)
+        int permitKeepaliveTimeMs();
+
+        /** A connection without any call for this long is closed, s (1-86400). */
+        @WithDefault("60")
+        @Min(1)
+        @Max(86_400)
+        int maxConnectionIdleSeconds();
+
+        /**
+         * TLS on the bridge listener from the Quarkus TLS registry: absent for plain text (fine on
+         * loopback, bearer tokens still checked), {@code default} for the registry's default
+         * configuration (quarkus.tls.*), or a named one (quarkus.tls.NAME.*). Client certificates
+         * are requested and, when sent, map to roles as on the HTTP port.
+         */
+        Optional<@Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String> tlsConfigurationName();
+
+        /**
+         * Serve tendon.v1.BridgeEcho/Echo beside RobotBridge: every RobotState answered at once with a
+         * RobotCommand carrying its sequence, on the transport thread; a driver measures its link's
+         * floor with it (role driver).
+         */
+        @WithDefault("true")
+        boolean echo();
+
+        /**
+         * Window of the driver-to-edge clock offset estimate, s (1-3600): the best (smallest)
+         * offset seen in the last window is the reference a state's lateness is judged against, so
+         * a drifting driver clock is followed both ways (error at most drift x window).
+         */
+        @WithDefault("16")
+        @Min(1)
+        @Max(3600)
+        int clockWindowSeconds();
+    }
+
+    /** The teleop stream (tendon.edge.teleop.*). */
+    interface Teleop {
+        /**
+         * A teleop stream that sends no sample for this long is closed (ABORTED, "lease expired");
+         * as when any teleop stream ends, an engaged person's last targets age out and the arm holds,
+         * ms (50-600000).
+         */
+        @WithDefault("2000")
+        @Min(50)
+        @Max(600_000)
+        int leaseMs();
+    }
+
+    /**
+     * The on-disk spool of transitions (tendon.edge.spool.*): every transition is written here before
+     * it is sent and removed once the broker acknowledged it, so what the broker has not taken
+     * survives an outage and a crash.
+     */
+    interface Spool {
+        /** Directory of the spool's segment files (created if missing). */
+        @WithDefault(".tendon/edge/spool")
+        @NotBlank
+        String dir();
+
+        /** A segment is closed and a new one begun at this size, MiB (1-1024). */
+        @WithDefault("16")
+        @Min(1)
+        @Max(1024)
+        int segmentMib();
+
+        /**
+         * Largest size of the spool on disk, MiB (1-1048576). Beyond it the oldest ROLLOUT segment is
+         * dropped first, then the oldest of DEMO and INTERVENTION; dropped transitions are counted.
+         */
+        @WithDefault("1024")
+        @Min(1)
+        @Max(1_048_576)
+        long maxMib();
+
+        /**
+         * When appended records are forced to the device: {@code interval} (every fsync-interval-ms,
+         * on a thread of its own), {@code always} (after every append, on the publisher thread),
+         * {@code never} (the OS decides; a process crash loses nothing, a power cut may).
+         */
+        @WithDefault("interval")
+        @Pattern(regexp = "interval|always|never")
+        String fsync();
+
+        /** With fsync=interval: how often, ms (10-60000); a power cut loses at most this much. */
+        @WithDefault("1000")
+        @Min(10)
+        @Max(60_000)
+        int fsyncIntervalMs();
+
+        /** Records handed to the Kafka producer and not yet acknowledged at most (1-1000000). */
+        @WithDefault("2048")
+        @Min(1)
+        @Max(1_000_000)
+        int maxInFlight();
+
+        /**
+         * After a fatal producer error (fenced, authentication, unknown), the producer is closed and
+         * recreated after this back-off, doubling per failure up to max-backoff, ms (10-600000).
+         */
+        @WithDefault("500")
+        @Min(10)
+        @Max(600_000)
+        int recreateBackoffMs();
+
+        /** Upper bound of that back-off, ms (10-600000). */
+        @WithDefault("30000")
+        @Min(10)
+        @Max(600_000)
+        int maxRecreateBackoffMs();
+    }
+
+    /** Rewards people assign over Episodes/Reward (tendon.edge.rewards.*). */
+    interface Rewards {
+        /** Smallest reward one event may carry (-1e9 to 1e9); a step's sum is clamped to [min, max] too. */
+        @WithDefault("-1000")
+        @DecimalMin("-1e9")
+        @DecimalMax("1e9")
+        double min();
+
+        /** Largest reward one event may carry (-1e9 to 1e9). */
+        @WithDefault("1000")
+        @DecimalMin("-1e9")
+        @DecimalMax("1e9")
+        double max();
+
+        /**
+         * How far ahead of the first step still open a reward may be given, policy steps (1-1000000);
+         * the inbox holds one sum per step of this window and nothing else.
+         */
+        @WithDefault("4096")
+        @Min(1)
+        @Max(1_000_000)
+        int maxStepsAhead();
+    }
 
     /**
      * Signed policy updates in (tendon.edge.updates.*): where they come from, which keys are

@@ -48,7 +48,7 @@ public class TransitionRecorder implements PolicyStepListener {
     @Inject
     MeterRegistry registry;
 
-    private final RewardInbox rewards = new RewardInbox();
+    private RewardInbox rewards;
     private TransitionAssembler assembler;
 
     @PostConstruct
@@ -58,6 +58,17 @@ public class TransitionRecorder implements PolicyStepListener {
         if (stride > layout.horizon()) {
             throw new IllegalStateException("tendon.edge.transitions.stride = " + stride + " exceeds the layout's horizon "
                     + layout.horizon() + " (tendon.layout.horizon)");
+        }
+        EdgeConfig.Rewards r = config.rewards();
+        if (r.min() > r.max()) {
+            throw new IllegalArgumentException("tendon.edge.rewards.min = " + r.min() + " is above tendon.edge.rewards.max = "
+                    + r.max());
+        }
+        rewards = new RewardInbox(r.maxStepsAhead(), r.min(), r.max());
+        for (RewardInbox.Result result : RewardInbox.Result.values()) {
+            FunctionCounter.builder("tendon.edge.rewards", rewards, x -> x.count(result))
+                    .description("Rewards offered over Episodes/Reward, by outcome")
+                    .tag("result", result.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
         }
         assembler = new TransitionAssembler(config.robotId(), runId, layout.version(),
                 layout.latentDim(), layout.horizon(), stride, this::latestProposal, rewards,

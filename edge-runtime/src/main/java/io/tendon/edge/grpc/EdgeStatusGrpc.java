@@ -29,6 +29,9 @@ public class EdgeStatusGrpc implements EdgeStatusService {
     @Inject
     TransitionRecorder recorder;
 
+    @Inject
+    SessionSupervisor sessions;
+
     @Override
     public Uni<EdgeStatus> getStatus(EdgeStatusRequest request) {
         ControlCounters m = control.metrics();
@@ -43,7 +46,8 @@ public class EdgeStatusGrpc implements EdgeStatusService {
                 .setInterventionEngaged(m.humanEngaged())
                 .setEpisodeId(recorder.episodeId())
                 .setTransitionsPublished(publisher.delivered())
-                .setTransitionsPending(publisher.pending());
+                .setTransitionsPending(publisher.pending())
+                .addAllSessions(sessions.sessions());
         for (int i = 0; i < SafetyTrips.COUNT; i++) {
             status.putSafetyTrips(SafetyTrips.name(i), m.trips(i));
         }

@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.tendon.edge.bridge.GrpcRobotLink;
 import io.tendon.edge.config.EdgeConfig;
 import io.tendon.edge.kafka.EpisodeEventEmitter;
+import io.tendon.edge.episode.RewardInbox;
 import io.tendon.edge.episode.TransitionRecorder;
 import io.tendon.edge.runtime.ControlService;
 import io.tendon.edge.step.EpisodeOutcome;
@@ -61,18 +62,18 @@ public class EpisodesGrpc implements Episodes {
 
     @Override
     public Uni<Ack> reward(RewardEvent request) {
-        if (!Float.isFinite(request.getReward())) {
-            return Uni.createFrom().item(refuse("reward is not a finite number"));
-        }
-        if (request.getStep() > Integer.MAX_VALUE) {
-            return Uni.createFrom().item(refuse("step " + request.getStep() + " is out of range"));
-        }
-        if (!recorder.rewards().offer(request.getEpisodeId(), (int) request.getStep(), request.getReward())) {
-            return Uni.createFrom().item(refuse("episode " + request.getEpisodeId() + " step " + request.getStep()
+        RewardInbox inbox = recorder.rewards();
+        RewardInbox.Result r = inbox.offer(request.getEpisodeId(), request.getStep(), request.getReward());
+        return Uni.createFrom().item(switch (r) {
+            case ACCEPTED -> Ack.newBuilder().setAccepted(true).build();
+            case OUT_OF_BOUNDS -> refuse("reward " + request.getReward() + " is not a finite number within ["
+                    + config.rewards().min() + ", " + config.rewards().max() + "] (tendon.edge.rewards.min/max)");
+            case TOO_FAR_AHEAD -> refuse("step " + request.getStep() + " is more than " + inbox.window()
+                    + " steps ahead of the first open one (tendon.edge.rewards.max-steps-ahead)");
+            case NOT_OPEN -> refuse("episode " + request.getEpisodeId() + " step " + request.getStep()
                     + " is not open: its transition was already published, or the episode is not running (running: "
-                    + recorder.rewards().episodeId() + ")"));
-        }
-        return Uni.createFrom().item(Ack.newBuilder().setAccepted(true).build());
+                    + inbox.episodeId() + ")");
+        });
     }
 
     private Ack markRobotEpisode(GrpcRobotLink link, EpisodeEvent request) {

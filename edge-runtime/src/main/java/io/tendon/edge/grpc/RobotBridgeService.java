@@ -1,31 +1,26 @@
 package io.tendon.edge.grpc;
 
-import io.grpc.Status;
-import io.quarkus.grpc.GrpcService;
-import io.smallrye.mutiny.Multi;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.tendon.edge.bridge.GrpcRobotLink;
-import io.tendon.edge.runtime.ControlService;
-import io.tendon.schemas.v1.RobotBridge;
+import io.tendon.schemas.v1.RobotBridgeGrpc;
 import io.tendon.schemas.v1.RobotCommand;
 import io.tendon.schemas.v1.RobotState;
-import jakarta.inject.Inject;
 
-/** gRPC RobotBridge: a robot-side driver's state stream in, commands out (tendon.edge.bridge=grpc). */
-@GrpcService
-public class RobotBridgeService implements RobotBridge {
+/**
+ * gRPC RobotBridge on the bridge listener ({@link BridgeServer}): a robot-side driver's state stream
+ * in, commands out, handled by the {@link GrpcRobotLink} on the transport thread.
+ */
+final class RobotBridgeService extends RobotBridgeGrpc.RobotBridgeImplBase {
 
-    @Inject
-    ControlService control;
+    private final GrpcRobotLink link;
+
+    RobotBridgeService(GrpcRobotLink link) {
+        this.link = link;
+    }
 
     @Override
-    public Multi<RobotCommand> connect(Multi<RobotState> request) {
-        GrpcRobotLink link = control.robotLink();
-        if (link == null) {
-            return Multi.createFrom().failure(Status.FAILED_PRECONDITION
-                    .withDescription("this edge drives the simulator (tendon.edge.bridge=" + control.bridgeName()
-                            + "); set tendon.edge.bridge=grpc to accept a robot driver")
-                    .asRuntimeException());
-        }
-        return link.connect(request);
+    public StreamObserver<RobotState> connect(StreamObserver<RobotCommand> responseObserver) {
+        return link.connect((ServerCallStreamObserver<RobotCommand>) responseObserver, EdgeAccess.caller());
     }
 }

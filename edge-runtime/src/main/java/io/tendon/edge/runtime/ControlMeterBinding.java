@@ -67,8 +67,19 @@ final class ControlMeterBinding {
             FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesSuperseded.get())
                     .tag("result", "superseded").description("Robot states received, by result")
                     .register(r);
+            FunctionCounter.builder("tendon.edge.bridge.states", link, l -> l.statesUnanswered.get())
+                    .tag("result", "unanswered").description("Robot states received, by result")
+                    .register(r);
             FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSent.get())
-                    .description("Commands sent to the robot driver").register(r);
+                    .tag("kind", "own").description("Commands sent, for the state they were computed on or"
+                            + " (superseded) for a state the loop skipped for a newer one").register(r);
+            FunctionCounter.builder("tendon.edge.bridge.commands", link, l -> l.commandsSuperseded.get())
+                    .tag("kind", "superseded").description("Commands sent, for the state they were computed on or"
+                            + " (superseded) for a state the loop skipped for a newer one").register(r);
+            for (GrpcRobotLink.End why : GrpcRobotLink.End.values()) {
+                FunctionCounter.builder("tendon.edge.bridge.sessions.ended", link, l -> l.sessionsEnded(why))
+                        .description("Robot driver sessions ended, by reason").tag("reason", why.tag).register(r);
+            }
             FunctionCounter.builder("tendon.edge.bridge.connections", link, l -> l.connections.get())
                     .tag("result", "accepted").description("Robot driver connections, by result")
                     .register(r);

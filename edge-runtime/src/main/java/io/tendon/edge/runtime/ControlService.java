@@ -122,7 +122,9 @@ public class ControlService {
 
         if (edge.bridge().equals("grpc")) {
             link = new GrpcRobotLink(settings, metrics, layout.latentDim(), edge.robot().successReward(),
-                    edge.robot().failureReward());
+                    edge.robot().failureReward(),
+                    java.util.concurrent.TimeUnit.SECONDS.toNanos(edge.bridgeServer().clockWindowSeconds()),
+                    System::nanoTime);
             robot = link;
             robotLoop = new RobotLoop(settings, policy, teleop, metrics, link, edge.robot().stepRateHz());
             link.onConnectionLost(robotLoop.loop()::connectionLost);

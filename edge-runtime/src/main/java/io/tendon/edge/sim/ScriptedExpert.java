@@ -108,7 +108,7 @@ public final class ScriptedExpert {
         if (phase != APPROACH) {
             double lead = z - targetZ;
             double expectedLead = phase == INSERT ? INSERT_FORCE / INSERT_STIFFNESS : PRESS_FORCE / PRESS_STIFFNESS;
-            double lateral = phase == INSERT ? Math.hypot(x - insertAt[0], y - insertAt[1]) : Math.hypot(x - ex, y - ey);
+            double lateral = phase == INSERT ? planar(x - insertAt[0], y - insertAt[1]) : planar(x - ex, y - ey);
             if (lead > expectedLead + REPLAN_MARGIN || lead < -REPLAN_MARGIN || lateral > REPLAN_LATERAL) {
                 phase = APPROACH;
                 targetZ = z;
@@ -119,7 +119,7 @@ public final class ScriptedExpert {
         // Phase changes first, from what the observation shows.
         switch (phase) {
             case APPROACH:
-                if (Math.hypot(x - ex, y - ey) < 0.0005 && Math.abs(z - (ez + APPROACH_HEIGHT)) < 0.001) {
+                if (planar(x - ex, y - ey) < 0.0005 && Math.abs(z - (ez + APPROACH_HEIGHT)) < 0.001) {
                     phase = DESCEND;
                 }
                 break;
@@ -216,5 +216,14 @@ public final class ScriptedExpert {
         out.virtualTarget[0] = x;
         out.virtualTarget[1] = y;
         out.virtualTarget[2] = targetZ;
+    }
+
+    /**
+     * sqrt(dx^2 + dy^2) (distances of millimetres: no overflow to guard against). Not Math.hypot:
+     * on JDK 17 that is java.lang.FdLibm in Java, and C2's compile request for it, made from the
+     * control thread, resolves FdLibm's string constant there (72 bytes, once, mid-run).
+     */
+    static double planar(double dx, double dy) {
+        return Math.sqrt(dx * dx + dy * dy);
     }
 }

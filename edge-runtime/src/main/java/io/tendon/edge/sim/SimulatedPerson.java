@@ -107,7 +107,7 @@ public final class SimulatedPerson {
         double target;
         double k;
         double lead;
-        if (z > 0.003 && Math.hypot(x - ex, y - ey) > OFF_ESTIMATE) {
+        if (z > 0.003 && ScriptedExpert.planar(x - ex, y - ey) > OFF_ESTIMATE) {
             // Above the table, not over the estimate: over it first, at the approach height.
             px = ex;
             py = ey;
@@ -124,7 +124,7 @@ public final class SimulatedPerson {
         } else {
             px = ex;
             py = ey;
-            double moment = Math.hypot(momentX, momentY);
+            double moment = ScriptedExpert.planar(momentX, momentY);
             if (fz > CONTACT_FORCE && moment > MIN_MOMENT) {
                 // The peg rests on the side away from the hole: the moment (r x F with F up)
                 // points along (u_y, -u_x), u the direction from the hole to the peg.

@@ -25,7 +25,7 @@ class TransitionAssemblerTest {
     private final List<Transition> transitions = new ArrayList<>();
     private final List<PolicyStep> steps = new ArrayList<>();
     private final List<String> markers = new ArrayList<>();
-    private final RewardInbox inbox = new RewardInbox();
+    private final RewardInbox inbox = new RewardInbox(4096, -1000, 1000);
 
     private TransitionAssembler assembler(TransitionAssembler.ProposalSource proposals) {
         return new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, proposals, inbox, () -> 1_764_400_000_000_000_000L,
@@ -82,7 +82,7 @@ class TransitionAssemblerTest {
         for (int pass = 0; pass < 2; pass++) {
             final int p = pass;
             TransitionAssembler assembler = new TransitionAssembler("arm-1", "run", 1, SimFeatures.LATENT_DIM, H, 1,
-                    null, new RewardInbox(), () -> 1L, t -> { }, null);
+                    null, new RewardInbox(4096, -1000, 1000), () -> 1L, t -> { }, null);
             ControlSettings control = ControlSettings.defaults();
             SimEpisodeRunner runner = SimEpisodeRunner.builder(control, SimSettings.defaults())
                     .expert(ExpertRole.DEMONSTRATOR).firstSeed(11)
@@ -230,8 +230,8 @@ class TransitionAssemblerTest {
                     baseline.add((float) step.reward);
                     if (step.step == 1 && !offered[0]) {
                         offered[0] = true;
-                        assertTrue(inbox.offer("run-0", 3, 5f), "step 3 is still open");
-                        assertFalse(inbox.offer("run-7", 3, 5f), "not the running episode");
+                        assertEquals(RewardInbox.Result.ACCEPTED, inbox.offer("run-0", 3, 5f), "step 3 is still open");
+                        assertEquals(RewardInbox.Result.NOT_OPEN, inbox.offer("run-7", 3, 5f), "not the running episode");
                     }
                 }).build();
         SimulatedClockPacer clock = new SimulatedClockPacer(control.periodNanos, 0, runner);
@@ -239,7 +239,7 @@ class TransitionAssemblerTest {
             clock.run(100);
         }
         assertEquals(baseline.get(3) + 5f, transitions.get(0).getRewards(3), 1e-6);
-        assertFalse(inbox.offer("run-0", 3, 1f), "its transition left already");
-        assertTrue(inbox.offer("run-0", H + 1, 1f), "a later window is still open");
+        assertEquals(RewardInbox.Result.NOT_OPEN, inbox.offer("run-0", 3, 1f), "its transition left already");
+        assertEquals(RewardInbox.Result.ACCEPTED, inbox.offer("run-0", H + 1, 1f), "a later window is still open");
     }
 }

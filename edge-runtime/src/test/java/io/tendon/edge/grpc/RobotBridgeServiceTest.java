@@ -1,6 +1,5 @@
 package io.tendon.edge.grpc;
 
-import io.tendon.edge.bridge.GrpcRobotLink;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.tendon.edge.bridge.GrpcRobotLink;
 import io.tendon.edge.control.RobotSample;
 import io.tendon.edge.control.SafetyTrips;
 import io.tendon.edge.control.TargetBuffer;
@@ -21,20 +21,25 @@ import io.tendon.edge.control.Targets;
 import io.tendon.edge.runtime.ControlService;
 import io.tendon.edge.sim.PegInHoleSim;
 import io.tendon.edge.sim.SimSettings;
+import io.tendon.schemas.v1.Ack;
 import io.tendon.schemas.v1.EdgeStatus;
 import io.tendon.schemas.v1.EdgeStatusRequest;
 import io.tendon.schemas.v1.EdgeStatusService;
-import io.tendon.schemas.v1.RobotBridge;
+import io.tendon.schemas.v1.PreemptRequest;
 import io.tendon.schemas.v1.RobotCommand;
+import io.tendon.schemas.v1.SessionKind;
+import io.tendon.schemas.v1.Sessions;
 import io.tendon.testing.KafkaBrokerResource;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The gRPC robot bridge end to end: a Java driver wrapping the simulator's physics drives the
- * robot-clocked loop through the RobotBridge stream.
+ * robot-clocked loop through the RobotBridge stream on the bridge's own listener.
  */
 @QuarkusTest
 @TestProfile(RobotBridgeServiceTest.GrpcBridge.class)
@@ -46,21 +51,22 @@ class RobotBridgeServiceTest {
         public Map<String, String> getConfigOverrides() {
             // A state timeout long enough that a busy CI machine's scheduling delays do not make
             // the lock-step driver's states stale (a dropped state gets no command to wait for).
-            return Map.of("tendon.edge.bridge", "grpc", "tendon.safety.watchdog.state-timeout", "0.4");
+            return Map.of("tendon.edge.bridge", "grpc", "tendon.safety.watchdog.state-timeout", "0.4",
+                    "tendon.edge.bridge-server.driver-lease-ms", "1500");
         }
     }
 
     @Inject
     ControlService control;
 
-    @GrpcClient("edge")
-    RobotBridge bridge;
-
-    @GrpcClient("edge")
-    RobotBridge secondDriver;
+    @Inject
+    BridgeServer bridgeServer;
 
     @GrpcClient("edge")
     EdgeStatusService status;
+
+    @GrpcClient("edge")
+    Sessions sessions;
 
     private final TargetBuffer policy = new TargetBuffer();
     private final double[] target = new double[6];
@@ -89,13 +95,13 @@ class RobotBridgeServiceTest {
         SimSettings simSettings = SimSettings.with(Map.of("tendon.sim.start-height", "0.1"));
         PegInHoleSim sim = new PegInHoleSim(simSettings, control.settings().dt);
         sim.reset(21);
-        SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt);
+        SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port());
         RobotSample start = driver.measured();
         start.pose.toVector(target, 0);
         target[0] += 0.02; // 2 cm along x
         publishTargets();
 
-        driver.connect(bridge);
+        driver.connect();
         long ticksBefore = control.metrics().ticks.get();
         RobotCommand c = null;
         for (int i = 0; i < 2500; i++) {
@@ -114,10 +120,13 @@ class RobotBridgeServiceTest {
         assertEquals("grpc", s.getBridge());
 
         // A second driver is refused while this one is connected.
-        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-                () -> secondDriver.connect(io.smallrye.mutiny.Multi.createFrom().item(driver.state(1, 1)))
-                        .collect().asList().await().atMost(Duration.ofSeconds(10)));
-        assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+        try (SimulatedRobotDriver second = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
+            second.connect();
+            second.send(driver.state(1, 1));
+            Object refused = second.in.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertInstanceOf(StatusRuntimeException.class, refused);
+            assertEquals(Status.Code.FAILED_PRECONDITION, ((StatusRuntimeException) refused).getStatus().getCode());
+        }
 
         // Out of order: an old sequence gets no command and is counted; the next good state is answered.
         long outOfOrder = link.statesOutOfOrder.get();
@@ -147,7 +156,7 @@ class RobotBridgeServiceTest {
         // Reconnect: commands flow again, holding first, then released once states and targets are fresh.
         target[1] += 0.01;
         publishTargets();
-        driver.connect(bridge);
+        driver.connect();
         RobotCommand first = driver.exchange();
         assertTrue(first.getHolding(), "holds on reconnect");
         assertTrue((first.getSafetyTrips() & SafetyTrips.WATCHDOG) != 0);
@@ -163,6 +172,81 @@ class RobotBridgeServiceTest {
         assertTrue(status().getRobotConnected());
         assertFalse(status().getWatchdogHolding());
         driver.disconnect();
-        assertInstanceOf(Object.class, driver.in.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(SimulatedRobotDriver.COMPLETED, driver.in.poll(5, java.util.concurrent.TimeUnit.SECONDS),
+                "a half-close is answered with the end of the command stream");
+        driver.close();
+    }
+
+    @Test
+    void everyStateOfABurstGetsExactlyOneCommandSupersededOnesTheNewest() throws Exception {
+        GrpcRobotLink link = control.robotLink();
+        long unanswered = link.statesUnanswered.get();
+        SimSettings simSettings = SimSettings.with(Map.of("tendon.sim.start-height", "0.1"));
+        PegInHoleSim sim = new PegInHoleSim(simSettings, control.settings().dt);
+        sim.reset(3);
+        try (SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !link.robotConnected());
+            driver.connect();
+            long superseded = link.commandsSuperseded.get();
+            // 800 states (within the 1024 the answer queue holds) as fast as the driver can write them:
+            // far faster than the loop ticks.
+            int n = 800;
+            for (int i = 1; i <= n; i++) {
+                driver.send(driver.state(i, System.nanoTime()));
+            }
+            Set<Long> answered = new HashSet<>();
+            long last = 0;
+            int supersededSeen = 0;
+            for (int i = 0; i < n; i++) {
+                RobotCommand c = driver.next();
+                assertTrue(answered.add(c.getStateSequence()), "one command per state: " + c.getStateSequence());
+                assertTrue(c.getStateSequence() > last, "in order");
+                last = c.getStateSequence();
+                supersededSeen += c.getSuperseded() ? 1 : 0;
+            }
+            assertEquals(n, answered.size());
+            assertEquals(unanswered, link.statesUnanswered.get());
+            assertTrue(supersededSeen > 0, "a burst supersedes states");
+            assertEquals(supersededSeen, link.commandsSuperseded.get() - superseded);
+            driver.disconnect();
+        }
+    }
+
+    @Test
+    void aSilentDriverLosesItsLeaseAndAnOperatorPreemptsAnother() throws Exception {
+        GrpcRobotLink link = control.robotLink();
+        PegInHoleSim sim = new PegInHoleSim(SimSettings.with(Map.of()), control.settings().dt);
+        sim.reset(4);
+        try (SimulatedRobotDriver silent = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port());
+                SimulatedRobotDriver next = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !link.robotConnected());
+            long expired = link.sessionsEnded(GrpcRobotLink.End.LEASE_EXPIRED);
+            silent.connect();
+            silent.exchange();
+            // The driver stalls (its process hangs, its network blackholes): the 1.5 s lease ends it.
+            Object end = silent.in.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertInstanceOf(StatusRuntimeException.class, end);
+            assertEquals(Status.Code.ABORTED, ((StatusRuntimeException) end).getStatus().getCode());
+            assertTrue(((StatusRuntimeException) end).getStatus().getDescription().contains("lease expired"));
+            assertEquals(expired + 1, link.sessionsEnded(GrpcRobotLink.End.LEASE_EXPIRED));
+
+            next.connect();
+            next.exchange();
+            EdgeStatus s = status();
+            assertEquals(1, s.getSessionsCount());
+            assertEquals(SessionKind.ROBOT_DRIVER, s.getSessions(0).getKind());
+            assertEquals("test-driver", s.getSessions(0).getPrincipal());
+            Ack ack = sessions.preempt(PreemptRequest.newBuilder().setKind(SessionKind.ROBOT_DRIVER)
+                    .setReason("driver hung").build()).await().atMost(Duration.ofSeconds(10));
+            assertTrue(ack.getAccepted(), ack.getReason());
+            Object preempted = next.in.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertInstanceOf(StatusRuntimeException.class, preempted);
+            assertEquals(Status.Code.ABORTED, ((StatusRuntimeException) preempted).getStatus().getCode());
+            assertTrue(((StatusRuntimeException) preempted).getStatus().getDescription()
+                    .contains("pre-empted by operator test-operator: driver hung"));
+            assertFalse(link.robotConnected());
+            assertFalse(sessions.preempt(PreemptRequest.newBuilder().setKind(SessionKind.ROBOT_DRIVER).build())
+                    .await().atMost(Duration.ofSeconds(10)).getAccepted(), "nothing left to pre-empt");
+        }
     }
 }

@@ -1,49 +1,76 @@
 package io.tendon.edge.grpc;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.tendon.edge.bridge.ProtoConversions;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.tendon.edge.control.Command;
 import io.tendon.edge.control.RobotSample;
 import io.tendon.edge.sim.PegInHoleSim;
-import io.tendon.schemas.v1.RobotBridge;
+import io.tendon.schemas.access.Role;
+import io.tendon.schemas.v1.RobotBridgeGrpc;
 import io.tendon.schemas.v1.RobotCommand;
 import io.tendon.schemas.v1.RobotState;
 import io.tendon.schemas.v1.Twist;
 import io.tendon.schemas.v1.Vector3;
 import io.tendon.schemas.v1.Wrench;
+import io.tendon.testing.TestTokens;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A robot-side driver for tests: the simulator's physics stands in for the arm, its state goes
- * to the edge over the RobotBridge stream, each command that comes back is what the simulated
- * arm's position controller then tracks for one control period.
+ * to the edge over the RobotBridge stream (the bridge listener, with the test driver's token),
+ * each command that comes back is what the simulated arm's position controller then tracks for
+ * one control period.
  */
-final class SimulatedRobotDriver {
+final class SimulatedRobotDriver implements AutoCloseable {
 
     static final Object COMPLETED = new Object();
 
     final PegInHoleSim sim;
     private final double dt;
     private final RobotSample sample = new RobotSample();
-    private UnicastProcessor<RobotState> out;
+    private final ManagedChannel channel;
+    private StreamObserver<RobotState> out;
     final LinkedBlockingQueue<Object> in = new LinkedBlockingQueue<>();
     long sequence;
 
-    SimulatedRobotDriver(PegInHoleSim sim, double dt) {
+    SimulatedRobotDriver(PegInHoleSim sim, double dt, int bridgePort) {
         this.sim = sim;
         this.dt = dt;
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", bridgePort).usePlaintext().build();
     }
 
-    void connect(RobotBridge bridge) {
-        out = UnicastProcessor.create();
+    void connect() {
         in.clear();
         sequence = 0;
-        bridge.connect(out).subscribe().with(in::add, in::add, () -> in.add(COMPLETED));
+        out = RobotBridgeGrpc.newStub(channel).withCallCredentials(TestTokens.credentials(Role.DRIVER))
+                .connect(new StreamObserver<>() {
+                    @Override
+                    public void onNext(RobotCommand value) {
+                        in.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        in.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        in.add(COMPLETED);
+                    }
+                });
     }
 
     void disconnect() {
-        out.onComplete();
+        out.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     /** The simulated arm's current state as the driver would send it. */

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker goes away while the robot keeps producing: offers never block, what the queue
- * cannot hold is refused and counted, and everything accepted reaches the topic once and in
- * order when the broker is back. A broker of its own, stopped and restarted for real.
+ * The broker goes away while the robot keeps producing: offers never block, transitions wait in
+ * the spool on disk, and everything accepted reaches the topic once and in order when the broker
+ * is back, also when the publisher was closed meanwhile and a new one starts on the same spool. A
+ * broker of its own, stopped and restarted for real.
  */
 class BrokerOutageTest {
 
@@ -44,11 +45,16 @@ class BrokerOutageTest {
         broker.close();
     }
 
-    private TransitionPublisher publisher(int capacity) {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path spoolDir;
+
+    private TransitionPublisher publisher(int capacity) throws java.io.IOException {
         Map<String, Object> kafka = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
-        return new TransitionPublisher(new KafkaProducer<>(PublisherProducer.producerConfig(kafka, "outage-test", 1),
-                new ByteArraySerializer(), new ByteArraySerializer()), TOPIC, capacity);
+        return new TransitionPublisher(() -> new KafkaProducer<>(PublisherProducer.producerConfig(kafka, "outage-test", 1),
+                new ByteArraySerializer(), new ByteArraySerializer()), TOPIC,
+                new io.tendon.edge.spool.TransitionSpool(spoolDir, 1 << 20, 1L << 30, io.tendon.edge.spool.TransitionSpool.Fsync.NEVER),
+                new TransitionPublisher.Settings(capacity, 2048, 100_000_000L, 1_000_000_000L, 0));
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
@@ -79,6 +85,7 @@ class BrokerOutageTest {
             Thread.sleep(1_500);
             assertEquals(20, publisher.delivered(), "nothing is acknowledged while the broker is away");
             assertEquals(280, publisher.pending());
+            assertEquals(280, publisher.spool().pending(), "they wait in the spool on disk");
             assertEquals(0, publisher.failed());
 
             broker.startBroker();
@@ -100,21 +107,36 @@ class BrokerOutageTest {
     }
 
     @Test
-    void aFullQueueRefusesAndCountsInsteadOfBlocking() throws Exception {
+    void whatTheBrokerNeverAcknowledgedIsSentByTheNextPublisherOnTheSameSpool() throws Exception {
+        String episode = "ep-" + UUID.randomUUID();
         broker.shutdownBroker();
-        try (TransitionPublisher publisher = publisher(10)) {
-            int accepted = 0;
-            for (int i = 0; i < 400; i++) {
-                if (publisher.offer(Transitions.valid("arm-2", "ep-full", i).build())) {
-                    accepted++;
-                }
-            }
-            assertTrue(publisher.refused() > 0, "the queue bound holds");
-            assertEquals(400, accepted + publisher.refused());
-            broker.startBroker();
-            long acceptedTotal = publisher.accepted();
-            await("the accepted ones delivered", () -> publisher.delivered() == acceptedTotal, Duration.ofSeconds(60));
+        TransitionPublisher first = publisher(1000);
+        for (int i = 0; i < 300; i++) {
+            assertTrue(first.offer(Transitions.valid("arm-2", episode, i).build()), "the spool takes everything");
         }
+        await("all 300 in the spool", () -> first.spool().appended() == 300, Duration.ofSeconds(10));
+        assertEquals(0, first.refused());
+        assertEquals(300, first.pending());
+        // The edge stops while the broker is away; a new one starts on the same spool once it is back.
+        first.close(Duration.ofMillis(200));
+        broker.startBroker();
+        try (TransitionPublisher second = publisher(1000)) {
+            assertEquals(300, second.spool().recovered());
+            await("the spooled 300 delivered", () -> second.delivered() == 300, Duration.ofSeconds(60));
+            assertEquals(0, second.pending());
+        }
+        List<Long> steps = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll()) {
+            Transition t = Transition.parseFrom(r.value());
+            if (t.getEpisodeId().equals(episode)) {
+                steps.add(t.getStep());
+            }
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < 300; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, steps, "every transition once, in order");
     }
 
     private List<ConsumerRecord<byte[], byte[]>> readAll() {

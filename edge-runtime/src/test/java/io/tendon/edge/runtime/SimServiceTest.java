@@ -58,6 +58,9 @@ class SimServiceTest {
     @GrpcClient("edge")
     RobotBridge robotBridge;
 
+    @Inject
+    io.tendon.edge.grpc.BridgeServer bridgeServer;
+
     private EdgeStatus status() {
         return status.getStatus(EdgeStatusRequest.getDefaultInstance()).await().atMost(Duration.ofSeconds(10));
     }
@@ -148,10 +151,13 @@ class SimServiceTest {
     }
 
     @Test
-    void robotDriverIsRefusedWhileTheSimulatorIsTheRobot() {
+    void noRobotBridgeWhileTheSimulatorIsTheRobot() {
+        // The bridge has a listener of its own, started only with tendon.edge.bridge=grpc; the HTTP
+        // port never serves it.
         StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> robotBridge.connect(Multi.createFrom().item(RobotState.newBuilder().setSequence(1).build()))
                         .collect().asList().await().atMost(Duration.ofSeconds(10)));
-        assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals(io.grpc.Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        assertEquals(-1, bridgeServer.port());
     }
 }

@@ -3,6 +3,7 @@ package io.tendon.learner.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
+import io.tendon.schemas.access.AccessConfig;
 import io.tendon.schemas.layout.LayoutConfig;
 import jakarta.validation.constraints.Pattern;
 
@@ -69,4 +70,11 @@ public interface LearnerConfig {
 
     @Valid
     CheckpointConfig checkpoint();
+
+    /** tendon.auth.*: who may call the learner's gRPC methods (tokens, client certificates, roles). */
+    @Valid
+    AccessConfig auth();
+
+    @Valid
+    DiagnosticsConfig diagnostics();
 }

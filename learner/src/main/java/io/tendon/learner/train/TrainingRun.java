@@ -466,6 +466,22 @@ public final class TrainingRun implements AutoCloseable {
 
     public Evaluation evaluate(float[] states, float[] chunks, int rows) {
         lock.lock();
+        return evaluateLocked(states, chunks, rows);
+    }
+
+    /**
+     * As {@link #evaluate}, but waits at most {@code waitNanos} for the current gradient step to
+     * end; null when it did not (the trainer keeps its pace, the caller is told to come back).
+     */
+    public Evaluation tryEvaluate(float[] states, float[] chunks, int rows, long waitNanos) throws InterruptedException {
+        if (!lock.tryLock(waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            return null;
+        }
+        return evaluateLocked(states, chunks, rows);
+    }
+
+    /** Runs with the lock held, and releases it. */
+    private Evaluation evaluateLocked(float[] states, float[] chunks, int rows) {
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
             float[] sn = new float[rows * layout.stateDim()];
             float[] an = new float[rows * chunkSize];

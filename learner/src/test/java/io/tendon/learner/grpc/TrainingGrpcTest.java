@@ -93,4 +93,54 @@ class TrainingGrpcTest {
                 () -> diagnostics.evaluate(nan.build()).await().atMost(Duration.ofSeconds(10)));
         assertTrue(e2.getStatus().getDescription().contains("state[5]"), e2.getStatus().getDescription());
     }
+
+    private static EvaluateRequest rows(int rows) {
+        EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setBatch(rows);
+        float[] state = BanditTrainingData.state();
+        float[] arm = BanditTrainingData.arm(1);
+        for (int r = 0; r < rows; r++) {
+            for (float v : state) {
+                request.addState(v);
+            }
+            for (float v : arm) {
+                request.addActionChunk(v);
+            }
+        }
+        return request.build();
+    }
+
+    /**
+     * The documented limit is reachable: 4096 rows at the reference layout (64 + 208 floats,
+     * 4.46 MB on the wire) pass the server's inbound message limit and are evaluated; 4097 are
+     * refused by the batch limit, not by the transport. Callers queued behind one another each
+     * end within their bounded wait (answered, or told to come back), while training goes on.
+     */
+    @Test
+    void evaluateTakesTheDocumented4096RowsAndQueuedCallersWaitBoundedTimes() throws Exception {
+        EvaluateRequest big = rows(DiagnosticsGrpc.MAX_ROWS);
+        assertTrue(big.getSerializedSize() > 4 * 1024 * 1024, "size " + big.getSerializedSize());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> diagnostics.evaluate(rows(1)).await().atMost(Duration.ofSeconds(10)) != null);
+        EvaluateResponse r = diagnostics.evaluate(big).await().atMost(Duration.ofSeconds(30));
+        assertEquals(DiagnosticsGrpc.MAX_ROWS, r.getQMinCount());
+        assertEquals(DiagnosticsGrpc.MAX_ROWS, r.getVCount());
+        StatusRuntimeException tooMany = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> diagnostics.evaluate(rows(DiagnosticsGrpc.MAX_ROWS + 1)).await().atMost(Duration.ofSeconds(30)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, tooMany.getStatus().getCode());
+        assertTrue(tooMany.getStatus().getDescription().contains("1..4096"), tooMany.getStatus().getDescription());
+
+        // Eight callers at once, one evaluation at a time (tendon.diagnostics.max-concurrent=1):
+        // each is answered or refused with RESOURCE_EXHAUSTED / UNAVAILABLE, none waits unboundedly.
+        java.util.List<java.util.concurrent.CompletableFuture<Status.Code>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(diagnostics.evaluate(big).subscribeAsCompletionStage()
+                    .thenApply(x -> Status.Code.OK)
+                    .exceptionally(t -> Status.fromThrowable(t).getCode()).toCompletableFuture());
+        }
+        for (var c : calls) {
+            Status.Code code = c.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(code == Status.Code.OK || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.UNAVAILABLE,
+                    code.toString());
+        }
+    }
 }
