@@ -108,6 +108,11 @@ public record Preset(String name, long wallSeconds, boolean realTime, double sim
         p.add("-Dtendon.train.stages=BC_WARMUP,ONLINE_HEAD");
         p.add("-Dtendon.train.bc-steps=" + bcSteps);
         p.add("-Dtendon.bc.min-transitions=" + Math.max(200, demoEpisodes * 30));
+        if (realTime) {
+            // Few demonstrations at 1x: sampling may start once BC's minimum is there (the
+            // default minimum of 1000 rows would keep BC waiting beyond the budget).
+            p.add("-Dtendon.replay.rate-limit.min-size-to-sample=" + Math.max(200, demoEpisodes * 30));
+        }
         // BC takes its steps on the demonstrations alone (the robots wait for its head): allow
         // enough samples per inserted row for them, beyond the minimum size to sample.
         p.add("-Dtendon.replay.rate-limit.samples-per-insert=1024");
