@@ -376,7 +376,8 @@ final class LoopReport {
     }
 
     /** A small JSON writer for the report (objects, arrays, numbers, strings, booleans). */
-    private static final class Json {
+    /** A small JSON writer: the report's, and the loop benchmark's flat file. */
+    static final class Json {
         private final StringBuilder b = new StringBuilder();
         private final List<Boolean> first = new ArrayList<>();
 

@@ -352,14 +352,14 @@ public final class LoopRun {
     static void writeBench(Path report, Path bench) throws IOException {
         com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Files.readString(report));
-        StringBuilder out = new StringBuilder("{");
-        String[] keys = {"final_success_rate", "base_success_rate", "transitions_lost", "wall_seconds", "env_steps_to_90"};
-        for (int i = 0; i < keys.length; i++) {
-            com.fasterxml.jackson.databind.JsonNode v = r.get(keys[i]);
-            out.append(i == 0 ? "" : ", ").append('"').append(keys[i]).append("\": ")
-                    .append(v == null || !v.isNumber() ? "null" : v.asText());
+        LoopReport.Json out = new LoopReport.Json();
+        out.open();
+        for (String key : new String[] {"final_success_rate", "base_success_rate", "transitions_lost", "wall_seconds",
+                "env_steps_to_90"}) {
+            com.fasterxml.jackson.databind.JsonNode v = r.get(key);
+            out.field(key, v == null || !v.isNumber() ? Double.NaN : v.asDouble());
         }
-        out.append("}\n");
+        out.end();
         Path parent = bench.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
