@@ -25,10 +25,6 @@ public final class KafkaBroker {
 
     private static KafkaBroker shared;
 
-    /** SASL/PLAIN users of {@link #startSaslPlain()} (Kafka's test kit defines them). */
-    public static final String SASL_USER = "plain-user1";
-    public static final String SASL_PASSWORD = "plain-user1-secret";
-
     private final KafkaClusterTestKit cluster;
     private final Path dataDirectory;
     private final Map<String, Object> security;
@@ -40,17 +36,30 @@ public final class KafkaBroker {
     }
 
     /**
-     * A private broker whose client listener requires SASL/PLAIN authentication (SASL_PLAINTEXT):
-     * users {@code plain-admin} and {@link #SASL_USER}; a client without credentials gets no
-     * metadata, one with a wrong password an authentication error. {@link #admin()} and
-     * {@link #clientConfig()} authenticate as the admin. The caller closes it.
+     * The application's user on a {@link #startSasl()} broker: a SCRAM-SHA-512 credential created
+     * through the admin API, as Strimzi's KafkaUser does in production (k8s/base/kafka).
      */
-    public static KafkaBroker startSaslPlain() {
+    public static final String SCRAM_USER = "tendon-app";
+    public static final String SCRAM_PASSWORD = "tendon-app-secret";
+
+    /**
+     * A private broker whose client listener requires SASL (SASL_PLAINTEXT) with SCRAM-SHA-512 for
+     * the application ({@link #SCRAM_USER}) and PLAIN for the test kit's own super user
+     * {@code plain-admin} (the kit's brokers talk to each other and to the controller with it). A
+     * client without credentials gets no metadata, one with a wrong password an authentication
+     * error. {@link #admin()} and {@link #clientConfig()} authenticate as the admin. The caller
+     * closes it.
+     */
+    public static KafkaBroker startSasl() {
         KafkaBroker broker = start(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT);
         // The kit runs an authorizer (nothing allowed without an ACL, plain-admin is a super user):
         // the application's user may use every topic, group and transactional id, as a site would grant.
         try (Admin admin = broker.admin()) {
-            String user = "User:" + SASL_USER;
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    SCRAM_USER, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    SCRAM_PASSWORD))).all().get();
+            String user = "User:" + SCRAM_USER;
             java.util.List<org.apache.kafka.common.acl.AclBinding> acls = new java.util.ArrayList<>();
             for (org.apache.kafka.common.resource.ResourceType type : java.util.List.of(
                     org.apache.kafka.common.resource.ResourceType.TOPIC, org.apache.kafka.common.resource.ResourceType.GROUP,
@@ -70,13 +79,19 @@ public final class KafkaBroker {
             admin.createAcls(acls).all().get();
         } catch (Exception e) {
             broker.close();
-            throw new IllegalStateException("could not grant the SASL test user its ACLs", e);
+            throw new IllegalStateException("could not create the SASL test user's SCRAM credential and ACLs", e);
         }
         return broker;
     }
 
-    /** Client properties that authenticate to a {@link #startSaslPlain()} broker as {@code user}. */
-    public static Map<String, Object> saslPlain(String user, String password) {
+    /** Client properties that authenticate to a {@link #startSasl()} broker as {@code user} with SCRAM-SHA-512. */
+    public static Map<String, Object> saslScram(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+    }
+
+    private static Map<String, Object> saslPlain(String user, String password) {
         return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
                         + password + "\";");
@@ -138,7 +153,15 @@ public final class KafkaBroker {
                     .setNumControllerNodes(1)
                     .setBaseDirectory(dir)
                     .build();
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+            KafkaClusterTestKit.Builder kit = new KafkaClusterTestKit.Builder(nodes);
+            if (protocol != null) {
+                // The kit enables PLAIN only (with putIfAbsent, so this wins); SCRAM's server side
+                // needs no login options, only its mechanism enabled on the client listener.
+                kit.setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+                kit.setConfigProp("listener.name." + nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT)
+                        + ".scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
+            KafkaClusterTestKit cluster = kit
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "4")
                     .setConfigProp("transaction.state.log.replication.factor", "1")

@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A broker of one test class's own that requires SASL/PLAIN ({@link KafkaBroker#startSaslPlain()}); the application authenticates as
- * {@link KafkaBroker#SASL_USER} through the ordinary {@code kafka.*} keys, exactly as a production
- * configuration would.
+ * A broker of one test class's own that requires SASL ({@link KafkaBroker#startSasl()}); the
+ * application authenticates as {@link KafkaBroker#SCRAM_USER} with SCRAM-SHA-512 through the ordinary
+ * {@code kafka.*} keys, exactly as a production configuration would.
  */
 public class SaslKafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,11 +19,11 @@ public class SaslKafkaBrokerResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public Map<String, String> start() {
-        broker = KafkaBroker.startSaslPlain();
+        broker = KafkaBroker.startSasl();
         broker.createTopics(1, "tendon.transitions", "tendon.transitions.dlq", "tendon.episode-events", "tendon.policy-updates");
         Map<String, String> p = new HashMap<>();
         p.put("kafka.bootstrap.servers", broker.bootstrapServers());
-        KafkaBroker.saslPlain(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD)
+        KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, KafkaBroker.SCRAM_PASSWORD)
                 .forEach((k, v) -> p.put("kafka." + k, v.toString()));
         return p;
     }

@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The edge against a broker that requires authentication (SASL/PLAIN over the test kit's
+ * The edge against a broker that requires authentication (SASL/SCRAM-SHA-512 over the test kit's
  * SASL_PLAINTEXT listener), configured only through {@code kafka.security.protocol},
  * {@code kafka.sasl.mechanism} and {@code kafka.sasl.jaas.config}: its transitions reach the topic.
  * A producer without credentials gets nothing from the broker (no metadata, its send times out) and
@@ -71,6 +71,8 @@ class KafkaAuthenticationTest {
     @Test
     void authenticatedEdgePublishesAndOthersAreRefused() throws Exception {
         assertEquals("SASL_PLAINTEXT", protocol());
+        assertEquals("SCRAM-SHA-512", org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("kafka.sasl.mechanism", String.class));
         KafkaBroker broker = SaslKafkaBrokerResource.broker();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (publisher.delivered() < 3 && System.nanoTime() < deadline) {
@@ -80,7 +82,7 @@ class KafkaAuthenticationTest {
         assertEquals(0, publisher.producerFailures(), "its producer never failed authentication");
 
         // What it delivered is on the topic, read by an authenticated consumer.
-        Map<String, Object> c = new HashMap<>(KafkaBroker.saslPlain(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD));
+        Map<String, Object> c = new HashMap<>(KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, KafkaBroker.SCRAM_PASSWORD));
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "auth-reader-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -102,9 +104,9 @@ class KafkaAuthenticationTest {
         Throwable anonymous = send(Map.of());
         assertTrue(anonymous instanceof org.apache.kafka.common.errors.TimeoutException, String.valueOf(anonymous));
         // A wrong password: refused as such.
-        Throwable wrong = send(KafkaBroker.saslPlain(KafkaBroker.SASL_USER, "not-the-password"));
+        Throwable wrong = send(KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, "not-the-password"));
         assertTrue(wrong instanceof AuthenticationException, String.valueOf(wrong));
         // The right one works.
-        assertEquals(null, send(KafkaBroker.saslPlain(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD)));
+        assertEquals(null, send(KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, KafkaBroker.SCRAM_PASSWORD)));
     }
 }

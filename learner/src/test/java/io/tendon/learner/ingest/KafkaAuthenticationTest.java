@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The learner against a broker that requires authentication (SASL/PLAIN, the Kafka test kit's
+ * The learner against a broker that requires authentication (SASL/SCRAM-SHA-512, the Kafka test kit's
  * SASL listener with its authorizer), configured only through {@code kafka.security.protocol},
  * {@code kafka.sasl.mechanism} and {@code kafka.sasl.jaas.config}: what an authenticated edge sends
  * reaches the replay; an unauthenticated producer gets nothing from the broker and one with a wrong
@@ -65,15 +65,17 @@ class KafkaAuthenticationTest {
     @Test
     void authenticatedTransitionsReachTheReplayAndOthersAreRefused() {
         assertEquals("SASL_PLAINTEXT", protocol());
+        assertEquals("SCRAM-SHA-512", org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("kafka.sasl.mechanism", String.class));
         String robot = "robot-" + UUID.randomUUID().toString().substring(0, 8);
         byte[] key = robot.getBytes(StandardCharsets.UTF_8);
-        Map<String, Object> user = KafkaBroker.saslPlain(KafkaBroker.SASL_USER, KafkaBroker.SASL_PASSWORD);
+        Map<String, Object> user = KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, KafkaBroker.SCRAM_PASSWORD);
         assertEquals(null, send(user, key, Transitions.valid(robot, "ep-auth", 0).build().toByteArray()));
         await().atMost(Duration.ofSeconds(60)).until(() -> replay.contains(robot, "ep-auth", 0));
 
         Throwable anonymous = send(Map.of(), key, Transitions.valid(robot, "ep-auth", 1).build().toByteArray());
         assertTrue(anonymous instanceof org.apache.kafka.common.errors.TimeoutException, String.valueOf(anonymous));
-        Throwable wrong = send(KafkaBroker.saslPlain(KafkaBroker.SASL_USER, "not-the-password"), key,
+        Throwable wrong = send(KafkaBroker.saslScram(KafkaBroker.SCRAM_USER, "not-the-password"), key,
                 Transitions.valid(robot, "ep-auth", 2).build().toByteArray());
         assertTrue(wrong instanceof AuthenticationException, String.valueOf(wrong));
         assertTrue(!replay.contains(robot, "ep-auth", 1) && !replay.contains(robot, "ep-auth", 2));
