@@ -61,6 +61,8 @@ public final class LocalStack {
     }
     /** Development credentials under home/credentials (generated once): tokens for each role. */
     private LocalCredentials credentials;
+    /** How often each service has been started by this stack (restarts log to files of their own). */
+    private final Map<String, Integer> starts = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -198,6 +200,21 @@ public final class LocalStack {
         }
     }
 
+    /** The running service called {@code name} ("learner", "edge", or a fleet edge's name). */
+    ManagedProcess service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no running service " + name));
+    }
+
+    /**
+     * Starts the first edge again, with its settings, spool and port, after it stopped or was
+     * killed (a robot's edge restarting).
+     */
+    void restartEdge() throws Exception {
+        services.removeIf(s -> s.name().equals("edge") && !s.alive());
+        startService("edge", root.resolve("edge-runtime/target/quarkus-app/quarkus-run.jar"), edgePort, edgeProperties);
+    }
+
     private void startService(String name, Path jar, int port, List<String> extraProperties) throws Exception {
         if (KafkaBrokerProcess.portOpen(port)) {
             throw new IllegalStateException("port " + port + " is already in use; choose -Dtendon.local." + name + "-port");
@@ -224,7 +241,11 @@ public final class LocalStack {
         command.addAll(extraProperties);
         command.add("-jar");
         command.add(jar.toString());
-        ManagedProcess process = ManagedProcess.start(name, command, root, home.resolve("logs/" + name + ".log"));
+        // A restarted service logs to a file of its own (edge.log, then edge-2.log), so the log of the
+        // process that died stays as it was.
+        int start = starts.merge(name, 1, Integer::sum);
+        ManagedProcess process = ManagedProcess.start(name, command, root,
+                home.resolve("logs/" + name + (start == 1 ? "" : "-" + start) + ".log"));
         services.add(process);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {

@@ -64,6 +64,12 @@ final class ManagedProcess {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
+    /** SIGKILL, as a power cut or the kernel's OOM killer would end it: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** The last {@code lines} lines of the log, for error messages. */
     String tail(int lines) {
         try {
