@@ -31,7 +31,9 @@ RULES = [
     (r"^mvn -B -pl edge-runtime -am package -DskipTests$", "run", []),
     (r"^mvn -B -q -Ptrajectory ", "run", [(r"--duration \d+", "--duration 1")]),
     (r"^mvn -B (-o )?-Pbench -pl edge-runtime -am verify", "run",
-     [(r" -o ", " "), (r"$", " -Dtendon.bench.jitter-seconds=1")]),
+     [(r" -o ", " "), (r"$", " -Dtendon.bench.jitter-seconds=1 -Dtendon.bench.bridge-rounds=1"
+                                 " -Dtendon.bench.bridge-seconds=2 -Dtendon.bench.publish-records=10000"
+                                 " -Dtendon.bench.drain-records=5000 -Dtendon.bench.latency-seconds=5")]),
     (r"^mvn -B -Pbench -pl learner -am verify", "run",
      [(r"$", " -Dbench.records=20000 -Dbench.runs=1 -Dbench.warmup-runs=0 -Dbench.live.seconds=1"
              " -Dtendon.bench.rss-steps=100")]),

@@ -203,7 +203,10 @@ public final class DriverProcess {
         Arrays.sort(steady);
         long p50 = steady.length == 0 ? -1 : steady[steady.length / 2] / 1000;
         long p99 = steady.length == 0 ? -1 : steady[Math.min(steady.length - 1, (int) (steady.length * 0.99))] / 1000;
-        say("STATS sent=" + seq + " answered=" + answered.get() + " p50_us=" + p50 + " p99_us=" + p99);
+        long p90 = steady.length == 0 ? -1 : steady[Math.min(steady.length - 1, (int) (steady.length * 0.90))] / 1000;
+        long p999 = steady.length == 0 ? -1 : steady[Math.min(steady.length - 1, (int) (steady.length * 0.999))] / 1000;
+        say("STATS sent=" + seq + " answered=" + answered.get() + " p50_us=" + p50 + " p90_us=" + p90 + " p99_us=" + p99
+                + " p999_us=" + p999);
         channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
         System.exit(0);
     }
