@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Identifier;
 import io.tendon.edge.config.EdgeConfig;
-import io.tendon.edge.metrics.KafkaClientMeters;
+import io.tendon.schemas.kafka.KafkaClientMeters;
 import io.tendon.edge.spool.TransitionSpool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;

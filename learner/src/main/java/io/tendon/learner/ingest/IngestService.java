@@ -11,7 +11,7 @@ import io.tendon.learner.demo.DemonstrationLoader;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
 import io.tendon.learner.metrics.CheckpointMeters;
-import io.tendon.learner.metrics.KafkaClientMeters;
+import io.tendon.schemas.kafka.KafkaClientMeters;
 import io.tendon.learner.record.DecodedTransition;
 import io.tendon.learner.record.TransitionValidator;
 import io.tendon.learner.replay.ReplayBuffer;

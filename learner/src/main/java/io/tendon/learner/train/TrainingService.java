@@ -11,7 +11,7 @@ import io.tendon.learner.config.Stage;
 import io.tendon.learner.export.ExportVerifier;
 import io.tendon.learner.kafka.KafkaClients;
 import io.tendon.learner.kafka.TopicProvisioner;
-import io.tendon.learner.metrics.KafkaClientMeters;
+import io.tendon.schemas.kafka.KafkaClientMeters;
 import io.tendon.learner.metrics.TrainerMeters;
 import io.tendon.learner.nn.TorchRuntime;
 import io.tendon.learner.policy.PolicyBundle;

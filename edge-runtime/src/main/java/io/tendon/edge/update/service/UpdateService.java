@@ -10,7 +10,7 @@ import io.tendon.edge.control.SafetyTrips;
 import io.tendon.edge.episode.TransitionRecorder;
 import io.tendon.edge.kafka.EpisodeEventEmitter;
 import io.tendon.edge.kafka.PolicyUpdateReceiver;
-import io.tendon.edge.metrics.KafkaClientMeters;
+import io.tendon.schemas.kafka.KafkaClientMeters;
 import io.tendon.edge.policy.ActivePolicy;
 import io.tendon.edge.policy.PolicyBundle;
 import io.tendon.edge.policy.PolicyStats;

@@ -1,4 +1,4 @@
-package io.tendon.learner.metrics;
+package io.tendon.schemas.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -16,8 +16,10 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The Kafka clients' own metrics (Kafka's {@code metrics()}) as Micrometer meters
- * ({@code kafka_producer_*}, {@code kafka_consumer_*}, tagged with the client id): the
- * ingest consumer's lag and fetch rates, the dead-letter and update producers' errors and request latency.
+ * ({@code kafka_producer_*}, {@code kafka_consumer_*}, tagged with the client id), for both
+ * services: the edge's transition producer (buffer, batches, errors, request latency) and update
+ * consumer (lag), the learner's ingest consumer (lag, fetch rates) and its dead-letter and update
+ * producers.
  * New Kafka metrics (a partition assigned later) are picked up every {@link #REFRESH}.
  */
 @ApplicationScoped
