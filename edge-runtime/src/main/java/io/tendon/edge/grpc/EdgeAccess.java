@@ -1,24 +1,16 @@
 package io.tendon.edge.grpc;
 
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.tendon.edge.config.EdgeConfig;
-import io.tendon.schemas.access.AccessControl;
 import io.tendon.schemas.access.AccessGate;
+import io.tendon.schemas.access.AccessInterceptor;
 import io.tendon.schemas.access.AccessRules;
 import io.tendon.schemas.access.Principal;
 import io.tendon.schemas.access.Role;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.spi.Prioritized;
 import jakarta.inject.Inject;
-import java.util.Locale;
-import org.jboss.logging.Logger;
 
 /**
  * Credentials and roles on every gRPC method of the edge: installed on the HTTP port's gRPC server
@@ -28,9 +20,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 @GlobalInterceptor
-public class EdgeAccess implements ServerInterceptor, Prioritized {
-
-    private static final Logger LOG = Logger.getLogger(EdgeAccess.class);
+public class EdgeAccess extends AccessInterceptor {
 
     /** Which role may call what on the edge. */
     public static final AccessRules RULES = new AccessRules()
@@ -54,48 +44,15 @@ public class EdgeAccess implements ServerInterceptor, Prioritized {
     @Inject
     MeterRegistry registry;
 
-    private AccessGate gate;
-
     @PostConstruct
     void init() {
-        AccessControl access = new AccessControl(config.auth(), RULES);
-        gate = new AccessGate(access, this::refused);
-        if (!access.enabled()) {
-            LOG.warn("tendon.edge.auth.enabled=false: every gRPC method of this edge is open to anyone who reaches"
-                    + " its ports, the robot's motion included");
-        } else if (access.credentialCount() == 0) {
-            LOG.warn("no credentials configured (tendon.edge.auth.tokens, tendon.edge.auth.certificate-roles):"
-                    + " every gRPC call is refused");
-        } else {
-            LOG.infof("gRPC access: %d credential(s) configured", access.credentialCount());
-        }
-    }
-
-    private void refused(String method, AccessControl.Verdict verdict, String reason) {
-        Counter.builder("tendon.edge.grpc.refused").description("gRPC calls refused for want of a credential or role")
-                .tag("code", verdict.name().toLowerCase(Locale.ROOT)).tag("method", method)
-                .register(registry).increment();
-        LOG.debugf("gRPC %s refused (%s): %s", method, verdict, reason);
+        install(config.auth(), RULES, registry, "tendon.edge.grpc.refused", "tendon.edge.auth",
+                "every gRPC method of this edge is open to anyone who reaches its ports, the robot's motion included");
     }
 
     /** The caller of the current gRPC call, as the interceptor authenticated it. */
     public static String caller() {
         Principal p = AccessGate.PRINCIPAL.get();
         return p == null ? "unknown" : p.name();
-    }
-
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
-        // On the HTTP port (the Vert.x bridge) a call cannot be closed while it is being started: close
-        // it from the event loop right after. The bridge listener (grpc-java) closes it at once.
-        io.vertx.core.Context vertx = io.vertx.core.Vertx.currentContext();
-        return gate.intercept(call, headers, next, vertx == null ? Runnable::run : r -> vertx.runOnContext(v -> r.run()));
-    }
-
-    @Override
-    public int getPriority() {
-        // Quarkus calls interceptors of higher priority first: nothing runs before the credential check.
-        return Integer.MAX_VALUE - 1;
     }
 }
