@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
  */
 class EdgeCrashIT {
 
-    private static final int KAFKA = 19392;
-    private static final int LEARNER = 18390;
-    private static final int EDGE = 18380;
+    private static final int KAFKA = 19492;
+    private static final int LEARNER = 18490;
+    private static final int EDGE = 18470;
     private static final String TOPIC = "tendon.transitions";
     private static final long OUTAGE_MS = 30_000;
     private static final long SETTLE_MS = 5_000;
