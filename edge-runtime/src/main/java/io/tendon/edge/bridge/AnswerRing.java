@@ -46,6 +46,11 @@ final class AnswerRing {
         return driverSequences[(int) (head.get() & mask)];
     }
 
+    /** Consumer: how many entries wait. */
+    int size() {
+        return (int) (tail.get() - head.get());
+    }
+
     /** Consumer: drops the oldest entry. */
     void pop() {
         head.lazySet(head.get() + 1);

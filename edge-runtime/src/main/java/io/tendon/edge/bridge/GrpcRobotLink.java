@@ -36,11 +36,13 @@ import org.jboss.logging.Logger;
  * states, a state replaced in the hand-off before its tick ran (superseded) is answered with the
  * newest command, marked {@code superseded}; likewise a state whose own command the sender did not
  * get to before the next one. Commands wait for a transport that is not ready (a driver that reads
- * slowly); only a state the answer queue cannot hold (1024 states not yet answered) goes unanswered,
- * counted as {@code unanswered}. Out-of-order, stale and malformed states are dropped and counted, unanswered.
+ * slowly); only a state the answer queue cannot hold (1024 states not yet answered), or one still
+ * waiting {@link #HALF_CLOSE_DRAIN_NANOS} after the driver's half-close, goes unanswered, counted as
+ * {@code unanswered}. Out-of-order, stale and malformed states are dropped and counted, unanswered.
  *
  * <p>One driver at a time. A session ends, and the next driver may connect at once, when the driver
- * half-closes its stream, cancels it, its connection drops or its process dies (the transport
+ * half-closes its stream (once the states it sent are answered, at most
+ * {@link #HALF_CLOSE_DRAIN_NANOS} later), cancels it, its connection drops or its process dies (the transport
  * reports the call cancelled), when it sends no state for the lease ({@link #expireIdle}), when an
  * operator pre-empts it ({@link #preempt}), or when the edge stops; each is counted by reason and
  * logged, and the watchdog holds until a driver streams again.
@@ -60,6 +62,12 @@ public final class GrpcRobotLink implements RobotIo {
      * period (at most 20 % of a core while a driver streams, a few per cent in practice).
      */
     static final long ANSWER_SPIN_NANOS = 200_000;
+    /**
+     * After a driver's half-close, how long its last states may wait for their commands before the
+     * stream ends anyway: fifty 1 kHz ticks (the answer queue holds at most 1024 states, and a
+     * command answers every older waiting state with it, marked superseded).
+     */
+    static final long HALF_CLOSE_DRAIN_NANOS = 50_000_000;
 
     /** Why a session ended (the tag of tendon.edge.bridge.sessions.ended). */
     public enum End {
@@ -363,6 +371,9 @@ public final class GrpcRobotLink implements RobotIo {
         final long startNanos;
         volatile long lastActivityNanos;
         volatile boolean open = true;
+        /** The driver half-closed: the session ends once its states are answered. */
+        volatile boolean halfClosed;
+        volatile long drainUntilNanos;
         boolean warnedFeatures;
         /** Serialises writes to {@link #out}: the sender's commands against the closing call. */
         final Object writeLock = new Object();
@@ -422,9 +433,17 @@ public final class GrpcRobotLink implements RobotIo {
             end(End.FAILED, null);
         }
 
+        /**
+         * The driver's half-close: it sends no more states, and the states it sent last may still be
+         * waiting for their tick. The sender answers them and then ends the session (at most
+         * {@link #HALF_CLOSE_DRAIN_NANOS} later), so a driver gets one command per state up to its
+         * last one.
+         */
         @Override
         public void onCompleted() {
-            end(End.COMPLETED, null);
+            drainUntilNanos = System.nanoTime() + HALF_CLOSE_DRAIN_NANOS;
+            halfClosed = true;
+            LockSupport.unpark(sender);
         }
 
         /**
@@ -512,8 +531,14 @@ public final class GrpcRobotLink implements RobotIo {
                     LOG.debugf("command not written: %s", e);
                 }
             }
+            if (s != null && s.halfClosed && (s.answers.peekLink() < 0 || System.nanoTime() - s.drainUntilNanos > 0)) {
+                // Every state answered (or the drain's time is up: what is left is counted unanswered).
+                statesUnanswered.addAndGet(s.answers.size());
+                s.end(End.COMPLETED, null);
+                continue;
+            }
             if (!commands.hasFresh() && !(s != null && s.answers.peekLink() >= 0 && spinForCommand())) {
-                LockSupport.parkNanos(5_000_000);
+                LockSupport.parkNanos(s != null && s.halfClosed ? 1_000_000 : 5_000_000);
             }
         }
     }

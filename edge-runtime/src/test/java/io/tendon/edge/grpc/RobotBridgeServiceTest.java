@@ -213,6 +213,33 @@ class RobotBridgeServiceTest {
     }
 
     @Test
+    void aDriverThatHalfClosesRightAfterABurstGetsACommandForEveryState() throws Exception {
+        GrpcRobotLink link = control.robotLink();
+        long unanswered = link.statesUnanswered.get();
+        SimSettings simSettings = SimSettings.with(Map.of("tendon.sim.start-height", "0.1"));
+        PegInHoleSim sim = new PegInHoleSim(simSettings, control.settings().dt);
+        sim.reset(5);
+        try (SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !link.robotConnected());
+            driver.connect();
+            int n = 300;
+            for (int i = 1; i <= n; i++) {
+                driver.send(driver.state(i, System.nanoTime()));
+            }
+            // The driver is done: its last states are still waiting for their ticks.
+            driver.disconnect();
+            Set<Long> answered = new HashSet<>();
+            Object o;
+            while ((o = driver.in.poll(5, java.util.concurrent.TimeUnit.SECONDS)) instanceof RobotCommand c) {
+                assertTrue(answered.add(c.getStateSequence()), "one command per state: " + c.getStateSequence());
+            }
+            assertEquals(SimulatedRobotDriver.COMPLETED, o, "then the end of the command stream");
+            assertEquals(n, answered.size(), "every state up to the last one answered");
+            assertEquals(unanswered, link.statesUnanswered.get());
+        }
+    }
+
+    @Test
     void aSilentDriverLosesItsLeaseAndAnOperatorPreemptsAnother() throws Exception {
         GrpcRobotLink link = control.robotLink();
         PegInHoleSim sim = new PegInHoleSim(SimSettings.with(Map.of()), control.settings().dt);
