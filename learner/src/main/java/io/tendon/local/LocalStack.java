@@ -159,7 +159,7 @@ public final class LocalStack {
 
     void start() throws Exception {
         Path learnerJar = root.resolve("learner/target/quarkus-app/quarkus-run.jar");
-        Path edgeJar = root.resolve("edge-runtime/target/quarkus-app/quarkus-run.jar");
+        Path edgeJar = edgeJar();
         for (Path jar : List.of(learnerJar, edgeJar)) {
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first (mvn -B -Plocal package does)");
@@ -212,7 +212,11 @@ public final class LocalStack {
      */
     void restartEdge() throws Exception {
         services.removeIf(s -> s.name().equals("edge") && !s.alive());
-        startService("edge", root.resolve("edge-runtime/target/quarkus-app/quarkus-run.jar"), edgePort, edgeProperties);
+        startService("edge", edgeJar(), edgePort, edgeProperties);
+    }
+
+    private Path edgeJar() {
+        return root.resolve("edge-runtime/target/quarkus-app/quarkus-run.jar");
     }
 
     private void startService(String name, Path jar, int port, List<String> extraProperties) throws Exception {

@@ -177,16 +177,21 @@ class RobotBridgeServiceTest {
         driver.close();
     }
 
+    /** A driver of a simulated arm held at 0.1 m (episode {@code seed}), connected once the bridge is free. */
+    private SimulatedRobotDriver connectedDriver(long seed) {
+        PegInHoleSim sim = new PegInHoleSim(SimSettings.with(Map.of("tendon.sim.start-height", "0.1")), control.settings().dt);
+        sim.reset(seed);
+        SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !control.robotLink().robotConnected());
+        driver.connect();
+        return driver;
+    }
+
     @Test
     void everyStateOfABurstGetsExactlyOneCommandSupersededOnesTheNewest() throws Exception {
         GrpcRobotLink link = control.robotLink();
         long unanswered = link.statesUnanswered.get();
-        SimSettings simSettings = SimSettings.with(Map.of("tendon.sim.start-height", "0.1"));
-        PegInHoleSim sim = new PegInHoleSim(simSettings, control.settings().dt);
-        sim.reset(3);
-        try (SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> !link.robotConnected());
-            driver.connect();
+        try (SimulatedRobotDriver driver = connectedDriver(3)) {
             long superseded = link.commandsSuperseded.get();
             // 800 states (within the 1024 the answer queue holds) as fast as the driver can write them:
             // far faster than the loop ticks.
@@ -216,12 +221,7 @@ class RobotBridgeServiceTest {
     void aDriverThatHalfClosesRightAfterABurstGetsACommandForEveryState() throws Exception {
         GrpcRobotLink link = control.robotLink();
         long unanswered = link.statesUnanswered.get();
-        SimSettings simSettings = SimSettings.with(Map.of("tendon.sim.start-height", "0.1"));
-        PegInHoleSim sim = new PegInHoleSim(simSettings, control.settings().dt);
-        sim.reset(5);
-        try (SimulatedRobotDriver driver = new SimulatedRobotDriver(sim, control.settings().dt, bridgeServer.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> !link.robotConnected());
-            driver.connect();
+        try (SimulatedRobotDriver driver = connectedDriver(5)) {
             int n = 300;
             for (int i = 1; i <= n; i++) {
                 driver.send(driver.state(i, System.nanoTime()));

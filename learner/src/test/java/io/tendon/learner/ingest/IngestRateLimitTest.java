@@ -37,6 +37,15 @@ class IngestRateLimitTest {
             "tendon.replay.rate-limit.samples-per-insert", "1", "tendon.replay.rate-limit.min-size-to-sample", "10",
             "tendon.replay.rate-limit.error-buffer", "20");
 
+    /** 100 ROLLOUT transitions of three robots, steps 0-99 of episode 1. */
+    private static void sendHundredRollouts(KafkaProducer<byte[], byte[]> producer, String topic) {
+        for (int s = 0; s < 100; s++) {
+            IngestHarness.send(producer, topic, "robot-" + (s % 3), Fixtures.transition(s % 3, 1, s, Source.ROLLOUT)
+                    .build().toByteArray());
+        }
+        producer.flush();
+    }
+
     @Test
     void byDefaultIngestIsNeverHeldBackAndTheLimiterBoundsTheTrainer() throws Exception {
         String topic = "unlimited-" + UUID.randomUUID();
@@ -45,11 +54,7 @@ class IngestRateLimitTest {
         try (IngestHarness learner = new IngestHarness(byDefault, topic, null, group, null, false);
                 KafkaProducer<byte[], byte[]> producer = IngestHarness.producer()) {
             await("assignment", 30, () -> learner.loop.firstAssignmentNanos() != 0);
-            for (int s = 0; s < 100; s++) {
-                IngestHarness.send(producer, topic, "robot-" + (s % 3), Fixtures.transition(s % 3, 1, s, Source.ROLLOUT)
-                        .build().toByteArray());
-            }
-            producer.flush();
+            sendHundredRollouts(producer, topic);
             await("all 100 rows without a single sample", 30, () -> learner.replay.totalSize() == 100);
             await("all committed", 30, () -> IngestHarness.committed(group, topic, 2) == 100);
             await("no consumer lag", 30, () -> learner.registry.get("tendon.learner.consumer.lag.records").gauge()
@@ -88,11 +93,7 @@ class IngestRateLimitTest {
         try (IngestHarness learner = new IngestHarness(config, topic, null, group, null, false);
                 KafkaProducer<byte[], byte[]> producer = IngestHarness.producer()) {
             await("assignment", 30, () -> learner.loop.firstAssignmentNanos() != 0);
-            for (int s = 0; s < 100; s++) {
-                IngestHarness.send(producer, topic, "robot-" + (s % 3), Fixtures.transition(s % 3, 1, s, Source.ROLLOUT)
-                        .build().toByteArray());
-            }
-            producer.flush();
+            sendHundredRollouts(producer, topic);
             await("30 rows, then the limiter", 30, () -> learner.replay.totalSize() == 30);
             Thread.sleep(1000);
             assertEquals(30, learner.replay.totalSize(), "ingest stays paused while nobody samples");
